@@ -1,0 +1,47 @@
+# costsim — PGXS build of the extension, plus the project's own targets (unit tests, fuzzing, demo, tests).
+PG_CONFIG ?= pg_config
+
+EXTENSION   = costsim
+EXT_VERSION = 0.1
+MODULE_big  = costsim
+
+CORE_SRCS = $(sort $(wildcard extension/core/*.cpp))
+PG_SRCS   = $(sort $(wildcard extension/pg/*.cpp))
+OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+# The install script is built from one SQL source per concern, in this order.
+SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql sql/src/provenance.sql \
+              sql/src/metrics.sql sql/src/grants.sql
+DATA_built  = sql/$(EXTENSION)--$(EXT_VERSION).sql
+EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
+
+PG_CPPFLAGS = -I$(CURDIR)/extension
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -fvisibility=hidden
+SHLIB_LINK += -lstdc++ -lssl -lcrypto
+
+# COVERAGE=1: instrument the extension for gcov (the test command does this).
+ifeq ($(COVERAGE),1)
+PG_CXXFLAGS += --coverage -O0
+SHLIB_LINK  += --coverage
+endif
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The C++ is not JIT-inlinable; skip Debian's clang bitcode pass (it would also ignore PG_CXXFLAGS).
+override with_llvm = no
+
+$(DATA_built): $(SQL_SOURCES)
+	cat $^ > $@
+
+.PHONY: unit fuzz bench demo test
+unit:
+	$(MAKE) -C test/unit run
+fuzz:
+	$(MAKE) -C test/fuzz run
+bench:
+	test/bench/run.sh
+demo:
+	scripts/demo.sh
+test:
+	scripts/test.sh
