@@ -30,7 +30,7 @@ Drift classify_drift(std::int64_t v1_cost_cents, std::int64_t v2_cost_cents, boo
 
 // The full comparison of two result objects (as simulate_v1 / simulate_v2 return them):
 // {drift_score, verdict, cost_delta_cents, cost_delta_pct, duration_delta_ms, duration_delta_pct,
-//  feasibility_match, status_match, v1{cost_cents, duration_ms, feasible, status, output_hash},
+//  feasibility_match, v1{cost_cents, duration_ms, feasible, status, output_hash},
 //  v2{... , model_version, confidence_score}, step_deltas[{step_index, skill_id, v1_cost_cents, v2_cost_cents,
 //  cost_delta_cents, v1_latency_ms, v2_latency_ms, latency_delta_ms}]}.
 // Throws Error(invalid_input) naming "v1"/"v2" and the field when a result lacks what is compared.

@@ -67,6 +67,11 @@ json::Value to_json(const Estimate& estimate);
 // step_estimates} taken from a result object (spec section 4). A missing key hashes as null.
 std::string output_hash(const json::Value& result);
 
+// The risk entry of a step: "<skill> x<n> has <round(p x 100)>% chance of <risk_type>" and its mitigation.
+Risk risk_of(const StepEstimate& step);
+// The mitigation text for a risk type (spec section 2); "unknown"'s text for anything else.
+const char* mitigation_for(const std::string& risk_type) noexcept;
+
 // Rounding as the spec means it (Python's round): half to even on the exact binary value.
 double round_half_even(double x) noexcept;
 double round_to(double x, int decimals);  // e.g. round_to(0.12345, 4) == 0.1234 (exact tie -> even)

@@ -14,7 +14,4 @@ inline constexpr double default_risk_threshold = 0.5;
 Estimate simulate_v1(const Plan& plan, std::int64_t budget_cents, const AllowedSkills& allowed,
                      double risk_threshold = default_risk_threshold);
 
-// The mitigation text for a risk type (spec section 2); "unknown"'s text for anything else.
-const char* mitigation_for(const std::string& risk_type) noexcept;
-
 }  // namespace costsim
