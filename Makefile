@@ -15,8 +15,9 @@ SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql
 DATA_built  = sql/$(EXTENSION)--$(EXT_VERSION).sql
 EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
 
-PG_CPPFLAGS = -I$(CURDIR)/extension
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -fvisibility=hidden
+# PostgreSQL headers as system headers: their unused parameters are not our warnings.
+PG_CPPFLAGS = -I$(CURDIR)/extension -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register
 SHLIB_LINK += -lstdc++ -lssl -lcrypto
 
 # COVERAGE=1: instrument the extension for gcov (the test command does this).
@@ -25,11 +26,12 @@ PG_CXXFLAGS += --coverage -O0
 SHLIB_LINK  += --coverage
 endif
 
+# The C++ is not JIT-inlinable; skip Debian's clang bitcode pass (it would also ignore PG_CXXFLAGS).
+# Set before PGXS so that its own assignment cannot win.
+override with_llvm = no
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
-
-# The C++ is not JIT-inlinable; skip Debian's clang bitcode pass (it would also ignore PG_CXXFLAGS).
-override with_llvm = no
 
 $(DATA_built): $(SQL_SOURCES)
 	cat $^ > $@

@@ -80,6 +80,7 @@ Catalogue::Catalogue()
         v2_runs_.push_back(add_counter("costsim_runs_total", labels({{"version", "v2"}, {"status", status}})));
     v2_runs_.push_back(add_counter("costsim_runs_total", labels({{"version", "v2"}, {"status", other_status}})));
     schema_errors_ = add_counter("costsim_schema_errors_total", "{}");
+    provenance_failures_ = add_counter("costsim_provenance_write_failures_total", "{}");
     for (Verdict verdict : all_verdicts)
         verdicts_.push_back(add_counter("costsim_comparison_verdict_total", labels({{"verdict", to_string(verdict)}})));
     const std::vector<double> runtime_bounds{0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50, 100, 500};

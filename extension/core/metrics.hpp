@@ -36,6 +36,7 @@ public:
     std::size_t run_slot(Simulator simulator, std::string_view status) const noexcept;
     std::size_t schema_error_slot() const noexcept { return schema_errors_; }
     std::size_t verdict_slot(Verdict verdict) const noexcept;
+    std::size_t provenance_failure_slot() const noexcept { return provenance_failures_; }
 
     // Histograms: the bucket slot, the count slot and the sum slot (sum counted in units of 1/scale).
     struct Observation {
@@ -61,6 +62,7 @@ private:
     std::size_t slot_count_ = 0;
     std::vector<std::size_t> v1_runs_, v2_runs_;  // by status index, last = "other"
     std::size_t schema_errors_ = 0;
+    std::size_t provenance_failures_ = 0;
     std::vector<std::size_t> verdicts_;
     Histogram runtime_v1_, runtime_v2_, drift_;
 };

@@ -40,7 +40,7 @@ bool in_sample(const std::string& input_hash_hex, double rate)
 
 ShadowRecord run_shadow(const Plan& plan, std::int64_t budget_cents, const AllowedSkills& allowed,
                         double v1_risk_threshold, const Model* model, const std::string& model_error,
-                        const DriftThresholds& thresholds)
+                        const DriftThresholds& thresholds, V2Errors v2_errors)
 {
     ShadowRecord record;
     const auto started = std::chrono::steady_clock::now();
@@ -61,6 +61,7 @@ ShadowRecord run_shadow(const Plan& plan, std::int64_t budget_cents, const Allow
         record.v2_result = std::move(v2_result);
         record.v2_output_hash = std::move(v2_hash);
     } catch (const std::exception& failure) {
+        if (v2_errors == V2Errors::escape) throw;
         record.v2_error = failure.what();
         if (record.v2_error.empty()) record.v2_error = "V2 failed";
     }

@@ -38,10 +38,12 @@ struct ShadowRecord {
     std::string v2_output_hash;  // empty when V2 failed
 };
 
-// Runs V1, then V2 (model may be null: V2 fails with `model_error`), never letting a V2 failure
-// escape: it is reported in v2_error. Errors of V1 (bad input) do escape.
+// Runs V1, then V2 (model may be null: V2 fails with `model_error`). A V2 failure is reported in v2_error
+// and does not escape, unless v2_errors_escape (for callers to whom V2's answer is the point). Errors of V1
+// (bad input) always escape.
+enum class V2Errors { recorded, escape };
 ShadowRecord run_shadow(const Plan& plan, std::int64_t budget_cents, const AllowedSkills& allowed,
                         double v1_risk_threshold, const Model* model, const std::string& model_error,
-                        const DriftThresholds& thresholds);
+                        const DriftThresholds& thresholds, V2Errors v2_errors = V2Errors::recorded);
 
 }  // namespace costsim

@@ -1,0 +1,35 @@
+// SHA-256 digests through OpenSSL, and the canonical (RFC 8785) hash of a JSON value.
+#include "core/hashing.hpp"
+
+#include "core/errors.hpp"
+#include "core/json.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <openssl/evp.h>
+
+namespace costsim {
+
+std::string sha256_hex(std::string_view data)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    static const char empty = '\0';
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    const void* bytes = data.data() != nullptr ? static_cast<const void*>(data.data()) : &empty;
+    if (EVP_Digest(bytes, data.size(), digest, &length, EVP_sha256(), nullptr) != 1 || length != 32) {
+        throw Error(ErrorKind::internal, "SHA-256 digest failed (OpenSSL EVP_Digest)");
+    }
+    std::string out(static_cast<std::size_t>(length) * 2, '\0');
+    for (unsigned int i = 0; i < length; ++i) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0x0F];
+    }
+    return out;
+}
+
+std::string canonical_hash(const json::Value& value) { return sha256_hex(json::canonical(value)); }
+
+}  // namespace costsim

@@ -1,0 +1,56 @@
+#include <cstring>
+
+#include "pg/boundary.hpp"
+#include "pg/metrics_shmem.hpp"
+
+extern "C" {
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+}
+
+namespace costsim::pg {
+
+void Failure::set(int code, const char* text) noexcept
+{
+    sqlstate = code;
+    std::strncpy(message, text ? text : "", sizeof message - 1);
+    message[sizeof message - 1] = '\0';
+}
+
+int sqlstate_of(ErrorKind kind) noexcept
+{
+    switch (kind) {
+    case ErrorKind::invalid_input: return ERRCODE_INVALID_PARAMETER_VALUE;
+    case ErrorKind::limit_exceeded: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+    case ErrorKind::internal: return ERRCODE_INTERNAL_ERROR;
+    }
+    return ERRCODE_INTERNAL_ERROR;
+}
+
+void raise(const Failure& failure, Counting counting)
+{
+    const bool bad_input = failure.sqlstate == ERRCODE_INVALID_PARAMETER_VALUE ||
+                           failure.sqlstate == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+    if (counting == Counting::schema_errors && bad_input) metrics_count_schema_error();
+    ereport(ERROR, (errcode(failure.sqlstate), errmsg("%s", failure.message)));
+    pg_unreachable();
+}
+
+char* copy_string(const std::string& text)
+{
+    auto* copy = static_cast<char*>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
+    if (!copy) throw std::bad_alloc();
+    std::memcpy(copy, text.data(), text.size());
+    copy[text.size()] = '\0';
+    return copy;
+}
+
+char* jsonb_text(Datum jsonb)
+{
+    Jsonb* value = DatumGetJsonbP(jsonb);
+    return JsonbToCString(nullptr, &value->root, VARSIZE(value));
+}
+
+Datum jsonb_from_text(const char* text) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(text)); }
+
+}  // namespace costsim::pg

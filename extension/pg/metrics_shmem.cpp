@@ -1,0 +1,102 @@
+#include "pg/metrics_shmem.hpp"
+
+#include "pg/boundary.hpp"
+
+extern "C" {
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "port/atomics.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/tuplestore.h"
+}
+
+namespace costsim::pg {
+namespace {
+
+pg_atomic_uint64* counters = nullptr;  // Catalogue::slot_count() of them, in shared memory
+std::size_t counter_count = 0;
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+Size shmem_size() { return mul_size(counter_count, sizeof(pg_atomic_uint64)); }
+
+void request_shmem()
+{
+    if (previous_request_hook) previous_request_hook();
+    RequestAddinShmemSpace(shmem_size());
+}
+
+void attach_shmem()
+{
+    if (previous_startup_hook) previous_startup_hook();
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    bool found = false;
+    auto* area = static_cast<pg_atomic_uint64*>(ShmemInitStruct("costsim metrics", shmem_size(), &found));
+    if (!found)
+        for (std::size_t i = 0; i < counter_count; ++i) pg_atomic_init_u64(&area[i], 0);
+    LWLockRelease(AddinShmemInitLock);
+    counters = area;
+}
+
+}  // namespace
+
+void metrics_install_hooks()
+{
+    Failure failure;
+    if (!run_core(failure, [] { counter_count = metrics::Catalogue::instance().slot_count(); })) raise(failure);
+    previous_request_hook = shmem_request_hook;
+    shmem_request_hook = request_shmem;
+    previous_startup_hook = shmem_startup_hook;
+    shmem_startup_hook = attach_shmem;
+}
+
+void metrics_count(std::size_t slot) noexcept
+{
+    if (counters && slot < counter_count) pg_atomic_fetch_add_u64(&counters[slot], 1);
+}
+
+void metrics_observe(const metrics::Catalogue::Observation& observation) noexcept
+{
+    if (!counters) return;
+    metrics_count(observation.bucket);
+    metrics_count(observation.count);
+    if (observation.sum < counter_count) pg_atomic_fetch_add_u64(&counters[observation.sum], observation.sum_increment);
+}
+
+void metrics_count_schema_error() noexcept
+{
+    if (counters) metrics_count(metrics::Catalogue::instance().schema_error_slot());
+}
+
+}  // namespace costsim::pg
+
+using namespace costsim::pg;
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(costsim_metric_values);
+// costsim.metric_values() RETURNS TABLE(name text, labels jsonb, value double precision)
+Datum costsim_metric_values(PG_FUNCTION_ARGS)
+{
+    if (!counters)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("costsim metrics need shared memory"),
+                        errhint("Add costsim to shared_preload_libraries and restart the server.")));
+    InitMaterializedSRF(fcinfo, 0);
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    // Reading the catalogue's rows takes no allocation and cannot throw.
+    for (const costsim::metrics::Row& row : costsim::metrics::Catalogue::instance().rows()) {
+        uint64 raw = 0;
+        for (std::size_t slot = row.first; slot <= row.last; ++slot) raw += pg_atomic_read_u64(&counters[slot]);
+        Datum values[3] = {CStringGetTextDatum(row.name.c_str()), jsonb_from_text(row.labels.c_str()),
+                           Float8GetDatum(static_cast<double>(raw) / row.scale)};
+        bool nulls[3] = {false, false, false};
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    return (Datum)0;
+}
+}

@@ -1,0 +1,201 @@
+#include "core/json.hpp"
+
+#include <cstring>
+#include <string>
+
+#include "pg/boundary.hpp"
+#include "pg/provenance.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+}
+
+namespace costsim::pg {
+namespace {
+
+constexpr const char* insert_sql =
+    "INSERT INTO costsim.provenance (tenant_id, run_id, source, status, error, input, budget_cents, allowed_skills, "
+    "input_hash, v1_model_version, v2_model_version, v1_output_hash, v2_output_hash, v1_cost_cents, v2_cost_cents, "
+    "v1_duration_ms, v2_duration_ms, v1_feasible, v2_feasible, v1_status, v2_status, v2_confidence, drift_score, "
+    "verdict, v1_runtime_us, v2_runtime_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+    "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id";
+constexpr int insert_arity = 26;
+
+SPIPlanPtr insert_plan = nullptr;
+
+Oid provenance_owner()
+{
+    const Oid relid = get_relname_relid("provenance", get_namespace_oid("costsim", false));
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "costsim: table costsim.provenance not found");
+    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+// The tenant claim of the last claims text seen (PostgREST sets the same text for a whole request).
+char* cached_claims = nullptr;
+char* cached_claim_tenant = nullptr;
+
+char* top_copy(const std::string& text)
+{
+    auto* copy = static_cast<char*>(MemoryContextAllocExtended(TopMemoryContext, text.size() + 1, MCXT_ALLOC_NO_OOM));
+    if (!copy) throw std::bad_alloc();
+    std::memcpy(copy, text.c_str(), text.size() + 1);
+    return copy;
+}
+
+}  // namespace
+
+void describe_shadow(ProvenanceRow& row, const ShadowRecord& record)
+{
+    const Estimate& v1 = record.v1;
+    row.v1_output_hash = copy_string(record.v1_output_hash);
+    row.v1_cost_cents = static_cast<std::int64_t>(v1.estimated_cost_cents);
+    row.v1_duration_ms = v1.estimated_duration_ms;
+    row.v1_feasible = v1.feasible;
+    row.v1_status = copy_string(v1.status);
+    row.v1_runtime_us = record.v1_runtime_us;
+    row.has_v2 = record.v2.has_value();
+    row.status = row.has_v2 ? "ok" : "error";
+    if (!row.has_v2) {
+        row.error = copy_string(record.v2_error);
+        return;
+    }
+    const Estimate& v2 = *record.v2;
+    row.v2_output_hash = copy_string(record.v2_output_hash);
+    row.v2_cost_cents = static_cast<std::int64_t>(v2.estimated_cost_cents);
+    row.v2_duration_ms = v2.estimated_duration_ms;
+    row.v2_feasible = v2.feasible;
+    row.v2_status = copy_string(v2.status);
+    row.v2_confidence = v2.confidence_score;
+    row.v2_runtime_us = v2.runtime_us;
+    row.drift_score = record.drift->drift_score;
+    row.verdict = to_string(record.drift->verdict);
+}
+
+std::int64_t insert_provenance(const ProvenanceRow& row)
+{
+    const Oid types[insert_arity] = {TEXTOID,   TEXTOID, TEXTOID, TEXTOID,   TEXTOID,   JSONBOID, INT8OID,
+                                     TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID,
+                                     INT8OID,   FLOAT8OID, FLOAT8OID, BOOLOID, BOOLOID, TEXTOID, TEXTOID,
+                                     FLOAT8OID, FLOAT8OID, TEXTOID, INT8OID, INT8OID};
+    Datum values[insert_arity];
+    char nulls[insert_arity];
+    memset(nulls, ' ', sizeof nulls);
+    int column = 0;
+    auto text = [&](const char* value) {
+        if (value)
+            values[column] = CStringGetTextDatum(value);
+        else
+            nulls[column] = 'n';
+        ++column;
+    };
+    auto datum = [&](Datum value, bool present) {
+        values[column] = value;
+        if (!present) nulls[column] = 'n';
+        ++column;
+    };
+    text(row.tenant_id);
+    text(row.run_id);
+    text(row.source);
+    text(row.status);
+    text(row.error);
+    datum(row.input, true);
+    datum(Int64GetDatum(row.budget_cents), true);
+    datum(row.allowed_skills, row.allowed_skills != 0);
+    text(row.input_hash);
+    text(v1_model_version);
+    text(row.v2_model_version);
+    text(row.v1_output_hash);
+    text(row.v2_output_hash);
+    datum(Int64GetDatum(row.v1_cost_cents), true);
+    datum(Int64GetDatum(row.v2_cost_cents), row.has_v2);
+    datum(Float8GetDatum(row.v1_duration_ms), true);
+    datum(Float8GetDatum(row.v2_duration_ms), row.has_v2);
+    datum(BoolGetDatum(row.v1_feasible), true);
+    datum(BoolGetDatum(row.v2_feasible), row.has_v2);
+    text(row.v1_status);
+    text(row.v2_status);
+    datum(Float8GetDatum(row.v2_confidence), row.has_v2);
+    datum(Float8GetDatum(row.drift_score), row.has_v2);
+    text(row.verdict);
+    datum(Int64GetDatum(row.v1_runtime_us), true);
+    datum(Int64GetDatum(row.v2_runtime_us), row.has_v2);
+    Assert(column == insert_arity);
+
+    // Write as the table's owner: callers get no privilege on provenance. An error on the way aborts the
+    // (sub)transaction, which restores the user id.
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(provenance_owner(),
+                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
+    if (!insert_plan) {
+        SPIPlanPtr plan = SPI_prepare(insert_sql, insert_arity, const_cast<Oid*>(types));
+        if (!plan) elog(ERROR, "costsim: preparing the provenance insert failed: %s", SPI_result_code_string(SPI_result));
+        SPI_keepplan(plan);
+        insert_plan = plan;
+    }
+    if (SPI_execute_plan(insert_plan, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+        elog(ERROR, "costsim: writing a provenance row failed");
+    bool is_null = false;
+    const std::int64_t id =
+        DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+    SPI_finish();
+    SetUserIdAndSecContext(saved_user, saved_context);
+    return id;
+}
+
+const char* current_tenant()
+{
+    const char* claims = GetConfigOption("request.jwt.claims", true, false);
+    if (claims && *claims) {
+        if (!cached_claims || strcmp(cached_claims, claims) != 0) {
+            Failure failure;
+            char* tenant = nullptr;
+            if (!run_core(failure, [&] {
+                    json::Value parsed;
+                    try {
+                        parsed = json::parse(claims);
+                    } catch (const json::ParseError& error) {
+                        throw Error(ErrorKind::invalid_input, std::string("request.jwt.claims: ") + error.what());
+                    }
+                    const json::Value* claim = parsed.find("tenant_id");
+                    if (claim && claim->is_string() && !claim->as_string().empty())
+                        tenant = top_copy(claim->as_string());
+                    else if (claim && claim->is_number())
+                        tenant = top_copy(json::format_number(claim->as_number()));
+                }))
+                raise(failure);
+            if (cached_claims) pfree(cached_claims);
+            if (cached_claim_tenant) pfree(cached_claim_tenant);
+            cached_claims = MemoryContextStrdup(TopMemoryContext, claims);
+            cached_claim_tenant = tenant;
+        }
+        if (cached_claim_tenant) return cached_claim_tenant;
+    }
+    if (settings::tenant_id && *settings::tenant_id) return settings::tenant_id;
+    return "default";
+}
+
+}  // namespace costsim::pg
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(costsim_current_tenant);
+// costsim.current_tenant() RETURNS text: the tenant row-level security scopes the caller to.
+Datum costsim_current_tenant(PG_FUNCTION_ARGS) { PG_RETURN_TEXT_P(cstring_to_text(costsim::pg::current_tenant())); }
+}

@@ -1,0 +1,62 @@
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "utils/guc.h"
+}
+
+namespace costsim::pg::settings {
+
+bool v2_sandbox = false;
+double v2_sample_rate = 1.0;
+char* v2_model_version = nullptr;
+double drift_threshold = 0.20;
+double drift_warning_threshold = 0.15;
+int max_plan_steps = 1000;
+int max_plan_bytes = 1024 * 1024;
+char* tenant_id = nullptr;
+
+namespace {
+
+bool check_model_version(char** value, void**, GucSource)
+{
+    if (*value == nullptr || **value == '\0') {
+        GUC_check_errdetail("costsim.v2_model_version must name a coefficient set, e.g. '2.0.0'.");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+void define()
+{
+    DefineCustomBoolVariable("costsim.v2_sandbox", "Runs the V2 simulator in shadow beside V1 (feature flag).",
+                             "The production answer is always V1's; V2's result is only compared and recorded.",
+                             &v2_sandbox, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("costsim.v2_sample_rate", "Share of inputs shadowed by V2 (0..1).",
+                             "Decided from the input hash, so one input is always sampled the same way.",
+                             &v2_sample_rate, 1.0, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("costsim.v2_model_version", "V2 coefficient set used when none is named.",
+                               "A model_version of costsim.v2_coefficients.", &v2_model_version, "2.0.0",
+                               PGC_USERSET, 0, check_model_version, nullptr, nullptr);
+    DefineCustomRealVariable("costsim.drift_threshold", "Drift score above which a comparison is a mismatch.",
+                             "Scores up to it (and above the warning threshold) are major_drift.", &drift_threshold,
+                             0.20, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("costsim.drift_warning_threshold", "Drift score above which a comparison is major_drift.",
+                             "Scores up to it (and above 0.05) are minor_drift.", &drift_warning_threshold, 0.15, 0.0,
+                             1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.max_plan_steps", "Largest number of steps a plan may have.",
+                            "Larger plans are refused with SQLSTATE 54000.", &max_plan_steps, 1000, 1, 1000000,
+                            PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.max_plan_bytes", "Largest plan accepted, as the size of its jsonb value.",
+                            "Larger plans are refused with SQLSTATE 54000.", &max_plan_bytes, 1024 * 1024, 1024,
+                            1024 * 1024 * 1024 - 1, PGC_SUSET, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("costsim.tenant_id", "Tenant of direct SQL callers.",
+                               "PostgREST callers are identified by the tenant_id claim of request.jwt.claims instead.",
+                               &tenant_id, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("costsim");
+}
+
+}  // namespace costsim::pg::settings
