@@ -51,3 +51,5 @@ COMMENT ON FUNCTION costsim.coefficients_changed() IS
 CREATE TRIGGER v2_coefficients_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON costsim.v2_coefficients
     FOR EACH STATEMENT EXECUTE FUNCTION costsim.coefficients_changed();
+COMMENT ON TRIGGER v2_coefficients_changed ON costsim.v2_coefficients IS
+    'Keeps every backend''s cached coefficient sets coherent with the table';

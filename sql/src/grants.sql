@@ -21,3 +21,6 @@ GRANT EXECUTE ON FUNCTION costsim.current_tenant(), costsim.metric_values()
 GRANT SELECT ON costsim.v2_coefficients, costsim.provenance, costsim.metrics
     TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT INSERT, UPDATE, DELETE ON costsim.v2_coefficients TO costsim_admin;
+
+-- PostgREST re-reads the schema cache.
+NOTIFY pgrst, 'reload schema';

@@ -33,6 +33,8 @@ CREATE TABLE costsim.provenance (
 );
 CREATE INDEX provenance_tenant_created_at ON costsim.provenance (tenant_id, created_at);
 CREATE INDEX provenance_input_hash ON costsim.provenance (input_hash);
+COMMENT ON INDEX costsim.provenance_tenant_created_at IS 'Time-window reads of one tenant (drift reports, canaries)';
+COMMENT ON INDEX costsim.provenance_input_hash IS 'Lookups of the evaluations of one input';
 
 COMMENT ON TABLE costsim.provenance IS
     'One row per V2 shadow evaluation: input, both results'' summaries and hashes, drift score and verdict; tenant-scoped by row-level security';

@@ -17,6 +17,9 @@ BEGIN
     END IF;
 END
 $roles$;
+COMMENT ON ROLE costsim_backend IS 'costsim: backends that simulate plans (and read their tenant''s provenance)';
+COMMENT ON ROLE costsim_admin IS 'costsim: operators who manage V2 coefficient sets (and, later, the breaker and canaries)';
+COMMENT ON ROLE costsim_auditor IS 'costsim: read-only auditors of provenance and metrics';
 
 CREATE FUNCTION costsim.current_tenant() RETURNS text
     LANGUAGE c STABLE PARALLEL SAFE
