@@ -181,7 +181,7 @@ public:
             const unsigned char c = p_[pos_];
             if (c == '[' || c == '{') {
                 if (stack.size() >= max_depth_) {
-                    fail("nesting deeper than the limit", pos_);
+                    throw ParseError("nesting deeper than the limit", pos_, ParseError::Reason::too_deep);
                 }
                 ++pos_;
                 stack.emplace_back();

@@ -68,12 +68,15 @@ private:
 // (callers that need finite numbers check; canonical() refuses them).
 class ParseError : public std::runtime_error {
 public:
-    ParseError(const std::string& message, std::size_t offset)
-        : std::runtime_error(message + " at byte " + std::to_string(offset)), offset_(offset) {}
+    enum class Reason { syntax, too_deep };
+    ParseError(const std::string& message, std::size_t offset, Reason reason = Reason::syntax)
+        : std::runtime_error(message + " at byte " + std::to_string(offset)), offset_(offset), reason_(reason) {}
     std::size_t offset() const noexcept { return offset_; }
+    Reason reason() const noexcept { return reason_; }
 
 private:
     std::size_t offset_;
+    Reason reason_;
 };
 inline constexpr std::size_t default_max_depth = 512;
 Value parse(std::string_view text, std::size_t max_depth = default_max_depth);

@@ -116,7 +116,18 @@ AllowedSkills allowed_of(const SimulationInput& input)
     return AllowedSkills(input.allowed, input.allowed + input.allowed_count);
 }
 
-json::Value plan_json(const SimulationInput& input) { return json::parse(input.plan_text); }
+json::Value plan_json(const SimulationInput& input)
+{
+    try {
+        return json::parse(input.plan_text);
+    } catch (const json::ParseError& error) {
+        // jsonb's own text is always valid JSON: only its depth can be refused.
+        if (error.reason() == json::ParseError::Reason::too_deep)
+            throw Error(ErrorKind::limit_exceeded, "plan: nested deeper than " +
+                                                       std::to_string(json::default_max_depth) + " levels");
+        throw;
+    }
+}
 
 Plan plan_of(const json::Value& plan)
 {
