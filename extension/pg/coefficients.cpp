@@ -133,8 +133,7 @@ const Model* v2_model(const char* version, const char** problem)
         pfree(rows);
     }
     if (!model) {
-        snprintf(message, sizeof message, "unknown V2 model version \"%s\" (no rows in costsim.v2_coefficients)",
-                 version);
+        snprintf(message, sizeof message, "unknown V2 model version \"%s\"", version);
         *problem = message;
     }
     return model;
