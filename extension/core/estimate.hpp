@@ -74,6 +74,8 @@ const char* mitigation_for(const std::string& risk_type) noexcept;
 
 // Rounding as the spec means it (Python's round): half to even on the exact binary value.
 double round_half_even(double x) noexcept;
-double round_to(double x, int decimals);  // e.g. round_to(0.12345, 4) == 0.1234 (exact tie -> even)
+// e.g. round_to(0.125, 2) == 0.12 (an exact tie goes to even), round_to(0.12345, 4) == 0.1235 (0.12345 is
+// stored as 0.12345000000000000417..., above the tie).
+double round_to(double x, int decimals);
 
 }  // namespace costsim

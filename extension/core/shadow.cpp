@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cmath>
 
 namespace costsim {
 
@@ -35,7 +34,8 @@ bool in_sample(const std::string& input_hash_hex, double rate)
     std::uint64_t prefix = 0;  // the first 64 bits of the digest
     const std::size_t digits = std::min<std::size_t>(16, input_hash_hex.size());
     std::from_chars(input_hash_hex.data(), input_hash_hex.data() + digits, prefix, 16);
-    return std::ldexp(static_cast<double>(prefix), -64) < rate;
+    // long double holds all 64 bits exactly (x86-64), so no prefix is rounded across the boundary.
+    return static_cast<long double>(prefix) < static_cast<long double>(rate) * 0x1p64L;
 }
 
 ShadowRecord run_shadow(const Plan& plan, std::int64_t budget_cents, const AllowedSkills& allowed,
