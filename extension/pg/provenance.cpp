@@ -28,8 +28,9 @@ constexpr const char* insert_sql =
     "INSERT INTO costsim.provenance (tenant_id, run_id, source, status, error, input, budget_cents, allowed_skills, "
     "input_hash, v1_model_version, v2_model_version, v1_output_hash, v2_output_hash, v1_cost_cents, v2_cost_cents, "
     "v1_duration_ms, v2_duration_ms, v1_feasible, v2_feasible, v1_status, v2_status, v2_confidence, drift_score, "
-    "verdict, v1_runtime_us, v2_runtime_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-    "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id";
+    "verdict, v1_runtime_us, v2_runtime_us) VALUES ($1, $2, $3::costsim.provenance_source, "
+    "$4::costsim.provenance_status, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
+    "$22, $23, $24::costsim.drift_verdict, $25, $26) RETURNING id";
 constexpr int insert_arity = 26;
 
 SPIPlanPtr insert_plan = nullptr;

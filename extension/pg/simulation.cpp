@@ -312,11 +312,15 @@ Datum costsim_classify_drift(PG_FUNCTION_ARGS)
                                    settings::drift_thresholds());
         }))
         raise(failure);
-    Datum values[5] = {Float8GetDatum(drift.drift_score), CStringGetTextDatum(to_string(drift.verdict)),
+    descriptor = BlessTupleDesc(descriptor);
+    const Oid verdict_type = TupleDescAttr(descriptor, 1)->atttypid;  // costsim.drift_verdict
+    Datum values[5] = {Float8GetDatum(drift.drift_score),
+                       DirectFunctionCall2(enum_in, CStringGetDatum(to_string(drift.verdict)),
+                                           ObjectIdGetDatum(verdict_type)),
                        Int64GetDatum(drift.cost_delta_cents), Float8GetDatum(drift.cost_delta_pct),
                        BoolGetDatum(drift.feasibility_match)};
     bool nulls[5] = {false, false, false, false, false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(descriptor), values, nulls)));
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls)));
 }
 
 PG_FUNCTION_INFO_V1(costsim_compare);

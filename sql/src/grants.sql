@@ -3,6 +3,7 @@ REVOKE ALL ON SCHEMA costsim FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA costsim FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA costsim FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA costsim FROM PUBLIC;
+REVOKE USAGE ON TYPE costsim.provenance_source, costsim.provenance_status, costsim.drift_verdict FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA costsim TO costsim_backend, costsim_admin, costsim_auditor;
 
@@ -18,6 +19,8 @@ GRANT EXECUTE ON FUNCTION
 GRANT EXECUTE ON FUNCTION costsim.current_tenant(), costsim.metric_values()
     TO costsim_backend, costsim_admin, costsim_auditor;
 
+GRANT USAGE ON TYPE costsim.provenance_source, costsim.provenance_status, costsim.drift_verdict
+    TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.v2_coefficients, costsim.provenance, costsim.metrics
     TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT INSERT, UPDATE, DELETE ON costsim.v2_coefficients TO costsim_admin;

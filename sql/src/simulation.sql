@@ -21,13 +21,16 @@ CREATE FUNCTION costsim.simulate_v2(
 COMMENT ON FUNCTION costsim.simulate_v2(jsonb, integer, text[], text) IS
     'V2, the candidate simulator, with the coefficients of model_version (NULL: costsim.v2_model_version) (spec section 3)';
 
+CREATE TYPE costsim.drift_verdict AS ENUM ('match', 'minor_drift', 'major_drift', 'mismatch');
+COMMENT ON TYPE costsim.drift_verdict IS 'Verdict of a V1/V2 comparison, by drift score (spec section 4)';
+
 CREATE FUNCTION costsim.classify_drift(
     v1_cost_cents bigint,
     v2_cost_cents bigint,
     v1_feasible boolean,
     v2_feasible boolean,
     OUT drift_score double precision,
-    OUT verdict text,
+    OUT verdict costsim.drift_verdict,
     OUT cost_delta_cents bigint,
     OUT cost_delta_pct double precision,
     OUT feasibility_match boolean

@@ -6,7 +6,7 @@ SELECT plan(29);
 
 CREATE FUNCTION pg_temp.verdicts(label_prefix text) RETURNS TABLE (label text, drift numeric, verdict text)
 LANGUAGE sql AS $$
-  SELECT label_prefix || c.label, round(d.drift_score::numeric, 10), d.verdict
+  SELECT label_prefix || c.label, round(d.drift_score::numeric, 10), d.verdict::text
     FROM (VALUES (1, 'equal',             100,    100, true, true),
                  (2, '7 -> 8',              7,      8, true, true),
                  (3, '1200 -> 1300',     1200,   1300, true, true),
@@ -26,7 +26,7 @@ $$;
 -- 1. classify_drift with the default thresholds.
 -------------------------------------------------------------------------------------------------------------
 SELECT results_eq(
-  $$SELECT c.label, round(d.drift_score::numeric, 10), d.verdict
+  $$SELECT c.label, round(d.drift_score::numeric, 10), d.verdict::text
       FROM (VALUES (1,  'equal',             100,    100, true,  true),
                    (2,  '1200 -> 1300',     1200,   1300, true,  true),
                    (3,  '1200 -> 1301',     1200,   1301, true,  true),
@@ -87,11 +87,11 @@ SELECT results_eq(
            ('1000 -> 0',        -1000,     1,              false)$$,
   'classify_drift: signed cost delta, delta pct = |delta| / max(v1, 1), feasibility match');
 
--- one row (drift_score double precision, verdict text, cost_delta_cents bigint, cost_delta_pct double precision,
+-- one row (drift_score double precision, verdict costsim.drift_verdict, cost_delta_cents bigint, cost_delta_pct double precision,
 -- feasibility_match boolean): 100 -> 125 gives 0.6 x 0.25 = 0.15, minor_drift, +25, 0.25, true
 SELECT results_eq(
   $$SELECT * FROM costsim.classify_drift(100, 125, true, true)$$,
-  $$VALUES (0.15::double precision, 'minor_drift'::text, 25::bigint, 0.25::double precision, true)$$,
+  $$VALUES (0.15::double precision, 'minor_drift'::costsim.drift_verdict, 25::bigint, 0.25::double precision, true)$$,
   'classify_drift returns one row with the documented columns and types');
 
 -------------------------------------------------------------------------------------------------------------
