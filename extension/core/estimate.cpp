@@ -18,61 +18,80 @@ json::Value strings(const std::vector<std::string>& items)
     return array;
 }
 
+// Objects are built member by member, moving values in: an initializer list would copy every nested array.
 json::Value step_json(const StepEstimate& step)
 {
-    json::Object object{
-        {"step_index", step.step_index},
-        {"skill_id", step.skill_id},
-        {"cost_cents", step.cost_cents},
-        {"latency_ms", step.latency_ms},
-        {"risk_probability", step.risk_probability},
-        {"risk_type", step.risk_type},
-        {"iterations", step.iterations},
-        {"base_cost_cents", step.base_cost_cents},
-        {"base_latency_ms", step.base_latency_ms},
-    };
+    json::Object object;
+    object.reserve(10);
+    object.emplace_back("step_index", step.step_index);
+    object.emplace_back("skill_id", step.skill_id);
+    object.emplace_back("cost_cents", step.cost_cents);
+    object.emplace_back("latency_ms", step.latency_ms);
+    object.emplace_back("risk_probability", step.risk_probability);
+    object.emplace_back("risk_type", step.risk_type);
+    object.emplace_back("iterations", step.iterations);
+    object.emplace_back("base_cost_cents", step.base_cost_cents);
+    object.emplace_back("base_latency_ms", step.base_latency_ms);
     if (step.confidence) object.emplace_back("confidence", *step.confidence);
     return object;
 }
 
 json::Value risk_json(const Risk& risk)
 {
-    return json::Object{
-        {"step_index", risk.step_index},   {"skill_id", risk.skill_id},
-        {"risk_type", risk.risk_type},     {"probability", risk.probability},
-        {"description", risk.description}, {"mitigation", risk.mitigation},
-    };
+    json::Object object;
+    object.reserve(6);
+    object.emplace_back("step_index", risk.step_index);
+    object.emplace_back("skill_id", risk.skill_id);
+    object.emplace_back("risk_type", risk.risk_type);
+    object.emplace_back("probability", risk.probability);
+    object.emplace_back("description", risk.description);
+    object.emplace_back("mitigation", risk.mitigation);
+    return object;
+}
+
+json::Value alternative_json(const Alternative& alternative)
+{
+    json::Object object;
+    object.reserve(2);
+    object.emplace_back("suggestion", alternative.suggestion);
+    object.emplace_back("potential_savings_cents", alternative.potential_savings_cents);
+    return object;
+}
+
+template <class Item, class Convert>
+json::Value array_of(const std::vector<Item>& items, Convert convert)
+{
+    json::Array array;
+    array.reserve(items.size());
+    for (const Item& item : items) array.push_back(convert(item));
+    return array;
 }
 
 }  // namespace
 
 json::Value to_json(const Estimate& e)
 {
-    json::Array risks, steps, alternatives;
-    risks.reserve(e.risks.size());
-    steps.reserve(e.step_estimates.size());
-    for (const Risk& risk : e.risks) risks.push_back(risk_json(risk));
-    for (const StepEstimate& step : e.step_estimates) steps.push_back(step_json(step));
-    for (const Alternative& alternative : e.alternatives)
-        alternatives.push_back(json::Object{{"suggestion", alternative.suggestion},
-                                            {"potential_savings_cents", alternative.potential_savings_cents}});
     const double budget = static_cast<double>(e.budget_cents);
-    json::Object object{
-        {"feasible", e.feasible},
-        {"status", e.status},
-        {"estimated_cost_cents", e.estimated_cost_cents},
-        {"estimated_duration_ms", e.estimated_duration_ms},
-        {"budget_remaining_cents", budget - e.estimated_cost_cents},
-        {"budget_sufficient", e.estimated_cost_cents <= budget},
-        {"permission_gaps", strings(e.permission_gaps)},
-        {"risks", std::move(risks)},
-        {"step_estimates", std::move(steps)},
-        {"alternatives", std::move(alternatives)},
-        {"warnings", strings(e.warnings)},
-        {"metadata", json::Object{{"plan_steps", e.plan_steps},
-                                  {"cumulative_risk", e.cumulative_risk},
-                                  {"budget_utilization", e.estimated_cost_cents / std::max(budget, 1.0)}}},
-    };
+    json::Object metadata;
+    metadata.reserve(3);
+    metadata.emplace_back("plan_steps", e.plan_steps);
+    metadata.emplace_back("cumulative_risk", e.cumulative_risk);
+    metadata.emplace_back("budget_utilization", e.estimated_cost_cents / std::max(budget, 1.0));
+
+    json::Object object;
+    object.reserve(15);
+    object.emplace_back("feasible", e.feasible);
+    object.emplace_back("status", e.status);
+    object.emplace_back("estimated_cost_cents", e.estimated_cost_cents);
+    object.emplace_back("estimated_duration_ms", e.estimated_duration_ms);
+    object.emplace_back("budget_remaining_cents", budget - e.estimated_cost_cents);
+    object.emplace_back("budget_sufficient", e.estimated_cost_cents <= budget);
+    object.emplace_back("permission_gaps", strings(e.permission_gaps));
+    object.emplace_back("risks", array_of(e.risks, risk_json));
+    object.emplace_back("step_estimates", array_of(e.step_estimates, step_json));
+    object.emplace_back("alternatives", array_of(e.alternatives, alternative_json));
+    object.emplace_back("warnings", strings(e.warnings));
+    object.emplace_back("metadata", std::move(metadata));
     if (e.model_version) {
         object.emplace_back("model_version", *e.model_version);
         object.emplace_back("confidence_score", e.confidence_score);
@@ -83,12 +102,8 @@ json::Value to_json(const Estimate& e)
 
 std::string output_hash(const json::Value& result)
 {
-    json::Object hashed;
-    for (const char* key : {"feasible", "status", "estimated_cost_cents", "estimated_duration_ms", "step_estimates"}) {
-        const json::Value* value = result.find(key);
-        hashed.emplace_back(key, value ? *value : json::Value());
-    }
-    return canonical_hash(hashed);
+    return sha256_hex(json::canonical_subset(
+        result, {"feasible", "status", "estimated_cost_cents", "estimated_duration_ms", "step_estimates"}));
 }
 
 const char* mitigation_for(const std::string& risk_type) noexcept

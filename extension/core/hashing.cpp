@@ -11,6 +11,18 @@
 #include <openssl/evp.h>
 
 namespace costsim {
+namespace {
+
+// OpenSSL 3 looks the algorithm up in its providers on every EVP_sha256() digest (most of a small digest's
+// cost): fetch the implementation once per process and reuse it. Never freed; it lives as long as the process.
+const EVP_MD* sha256_algorithm()
+{
+    static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (algorithm == nullptr) throw Error(ErrorKind::internal, "SHA-256 is not available (OpenSSL EVP_MD_fetch)");
+    return algorithm;
+}
+
+}  // namespace
 
 std::string sha256_hex(std::string_view data)
 {
@@ -19,7 +31,7 @@ std::string sha256_hex(std::string_view data)
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     const void* bytes = data.data() != nullptr ? static_cast<const void*>(data.data()) : &empty;
-    if (EVP_Digest(bytes, data.size(), digest, &length, EVP_sha256(), nullptr) != 1 || length != 32) {
+    if (EVP_Digest(bytes, data.size(), digest, &length, sha256_algorithm(), nullptr) != 1 || length != 32) {
         throw Error(ErrorKind::internal, "SHA-256 digest failed (OpenSSL EVP_Digest)");
     }
     std::string out(static_cast<std::size_t>(length) * 2, '\0');

@@ -554,7 +554,7 @@ private:
 // ---------------------------------------------------------------------------------------------------------
 // Writers
 
-void append_string(std::string& out, const std::string& s)
+void append_string(std::string& out, std::string_view s)
 {
     static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
@@ -589,79 +589,12 @@ void append_string(std::string& out, const std::string& s)
 
 void append_number(std::string& out, double number)
 {
-    if (!std::isfinite(number)) {
+    char text[number_text_capacity];
+    const std::size_t length = write_number(number, text);
+    if (length == 0) {
         throw Error(ErrorKind::invalid_input, "number out of range");
     }
-    if (number == 0.0) {
-        out.push_back('0');  // also -0
-        return;
-    }
-    // Shortest round-trip digits d1.d2...dk and exponent, e.g. "-1.2345e+02".
-    char buffer[64];
-    const std::to_chars_result r =
-        std::to_chars(buffer, buffer + sizeof buffer, number, std::chars_format::scientific);
-    if (r.ec != std::errc()) {
-        throw Error(ErrorKind::internal, "number formatting failed");
-    }
-    const char* s = buffer;
-    const char* end = r.ptr;
-    const bool negative = *s == '-';
-    if (negative) {
-        ++s;
-    }
-    char digits[32];
-    int k = 0;
-    while (s < end && *s != 'e') {
-        if (*s != '.' && k < static_cast<int>(sizeof digits)) {
-            digits[k++] = *s;
-        }
-        ++s;
-    }
-    int exponent = 0;
-    if (s < end) {
-        ++s;  // 'e'
-        bool exponent_negative = false;
-        if (s < end && (*s == '+' || *s == '-')) {
-            exponent_negative = *s == '-';
-            ++s;
-        }
-        while (s < end) {
-            exponent = exponent * 10 + (*s - '0');
-            ++s;
-        }
-        if (exponent_negative) {
-            exponent = -exponent;
-        }
-    }
-    // ECMA-262 Number::toString with value = 0.d1...dk x 10^n.
-    const int n = exponent + 1;
-    if (negative) {
-        out.push_back('-');
-    }
-    if (k <= n && n <= 21) {
-        out.append(digits, static_cast<std::size_t>(k));
-        out.append(static_cast<std::size_t>(n - k), '0');
-    } else if (0 < n && n <= 21) {
-        out.append(digits, static_cast<std::size_t>(n));
-        out.push_back('.');
-        out.append(digits + n, static_cast<std::size_t>(k - n));
-    } else if (-6 < n && n <= 0) {
-        out.append("0.", 2);
-        out.append(static_cast<std::size_t>(-n), '0');
-        out.append(digits, static_cast<std::size_t>(k));
-    } else {
-        out.push_back(digits[0]);
-        if (k > 1) {
-            out.push_back('.');
-            out.append(digits + 1, static_cast<std::size_t>(k - 1));
-        }
-        out.push_back('e');
-        const int e = n - 1;
-        out.push_back(e < 0 ? '-' : '+');
-        char exponent_text[8];
-        const std::to_chars_result er = std::to_chars(exponent_text, exponent_text + sizeof exponent_text, e < 0 ? -e : e);
-        out.append(exponent_text, static_cast<std::size_t>(er.ptr - exponent_text));
-    }
+    out.append(text, length);
 }
 
 // UTF-16 code unit order of two UTF-8 strings. UTF-8 byte order is code point order, which agrees with
@@ -676,7 +609,7 @@ unsigned byte_rank(unsigned char c)
     return c + 0x10u;              // EE, EF -> FE, FF
 }
 
-int utf16_compare(const std::string& a, const std::string& b)
+int utf16_compare(std::string_view a, std::string_view b)
 {
     const std::size_t common = std::min(a.size(), b.size());
     const auto* x = reinterpret_cast<const unsigned char*>(a.data());
@@ -729,6 +662,23 @@ public:
             }
             break;
         }
+    }
+
+    // An object of the given members, sorted here (keys unique).
+    void write_members(std::vector<std::pair<std::string_view, const Value*>>& members)
+    {
+        std::sort(members.begin(), members.end(),
+                  [](const auto& a, const auto& b) { return utf16_compare(a.first, b.first) < 0; });
+        out_.push_back('{');
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            if (i != 0) {
+                out_.push_back(',');
+            }
+            append_string(out_, members[i].first);
+            out_.push_back(':');
+            write(*members[i].second);
+        }
+        out_.push_back('}');
     }
 
     std::string take() { return std::move(out_); }
@@ -805,6 +755,102 @@ std::string canonical(const Value& value)
     Writer writer(true);
     writer.write(value);
     return writer.take();
+}
+
+std::string canonical_subset(const Value& object, std::initializer_list<std::string_view> keys)
+{
+    static const Value null;
+    std::vector<std::pair<std::string_view, const Value*>> members;
+    members.reserve(keys.size());
+    for (std::string_view key : keys) {
+        const Value* value = object.find(key);
+        members.emplace_back(key, value != nullptr ? value : &null);
+    }
+    Writer writer(true);
+    writer.write_members(members);
+    return writer.take();
+}
+
+std::size_t write_number(double number, char (&text)[number_text_capacity]) noexcept
+{
+    if (!std::isfinite(number)) {
+        return 0;
+    }
+    std::size_t length = 0;
+    auto put = [&](char c) { text[length++] = c; };
+    auto put_run = [&](const char* from, int count) {
+        for (int i = 0; i < count; ++i) put(from[i]);
+    };
+    if (number == 0.0) {
+        put('0');  // also -0
+        return length;
+    }
+    // Shortest round-trip digits d1.d2...dk and exponent, e.g. "-1.2345e+02".
+    char buffer[64];
+    const std::to_chars_result r =
+        std::to_chars(buffer, buffer + sizeof buffer, number, std::chars_format::scientific);
+    const char* s = buffer;
+    const char* end = r.ptr;
+    const bool negative = *s == '-';
+    if (negative) {
+        ++s;
+    }
+    char digits[32];
+    int k = 0;
+    while (s < end && *s != 'e') {
+        if (*s != '.' && k < static_cast<int>(sizeof digits)) {
+            digits[k++] = *s;
+        }
+        ++s;
+    }
+    int exponent = 0;
+    if (s < end) {
+        ++s;  // 'e'
+        bool exponent_negative = false;
+        if (s < end && (*s == '+' || *s == '-')) {
+            exponent_negative = *s == '-';
+            ++s;
+        }
+        while (s < end) {
+            exponent = exponent * 10 + (*s - '0');
+            ++s;
+        }
+        if (exponent_negative) {
+            exponent = -exponent;
+        }
+    }
+    // ECMA-262 Number::toString with value = 0.d1...dk x 10^n.
+    const int n = exponent + 1;
+    if (negative) {
+        put('-');
+    }
+    if (k <= n && n <= 21) {
+        put_run(digits, k);
+        for (int i = k; i < n; ++i) put('0');
+    } else if (0 < n && n <= 21) {
+        put_run(digits, n);
+        put('.');
+        put_run(digits + n, k - n);
+    } else if (-6 < n && n <= 0) {
+        put('0');
+        put('.');
+        for (int i = n; i < 0; ++i) put('0');
+        put_run(digits, k);
+    } else {
+        put(digits[0]);
+        if (k > 1) {
+            put('.');
+            put_run(digits + 1, k - 1);
+        }
+        put('e');
+        const int e = n - 1;
+        put(e < 0 ? '-' : '+');
+        char exponent_text[8];
+        const std::to_chars_result er =
+            std::to_chars(exponent_text, exponent_text + sizeof exponent_text, e < 0 ? -e : e);
+        put_run(exponent_text, static_cast<int>(er.ptr - exponent_text));
+    }
+    return length;
 }
 
 std::string format_number(double number)

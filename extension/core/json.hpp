@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -86,8 +87,14 @@ std::string dump(const Value& value);
 // RFC 8785 canonical form: members sorted by UTF-16 code units, ECMAScript number text, minimal escapes.
 // Throws costsim::Error(invalid_input) for a non-finite number.
 std::string canonical(const Value& value);
+// The canonical form of an object restricted to `keys` (each once), a missing key written as null; without
+// copying any member.
+std::string canonical_subset(const Value& object, std::initializer_list<std::string_view> keys);
 // ECMAScript Number.prototype.toString (shortest round-trip digits); the number must be finite.
 std::string format_number(double number);
+// The same text into a caller's buffer, without allocating or throwing: its length, or 0 for a non-finite number.
+inline constexpr std::size_t number_text_capacity = 32;
+std::size_t write_number(double number, char (&text)[number_text_capacity]) noexcept;
 // Unicode code points in UTF-8 text (what Python's len() counts for a str).
 std::size_t char_count(std::string_view utf8) noexcept;
 

@@ -3,12 +3,13 @@
 #include "pg/boundary.hpp"
 #include "pg/metrics_shmem.hpp"
 
-extern "C" {
-#include "utils/builtins.h"
-#include "utils/jsonb.h"
-}
 
 namespace costsim::pg {
+
+PgError::PgError(int sqlstate, const char* message) noexcept : sqlstate_(sqlstate)
+{
+    strlcpy(message_, message ? message : "", sizeof message_);
+}
 
 void Failure::set(int code, const char* text) noexcept
 {
@@ -44,13 +45,5 @@ char* copy_string(const std::string& text)
     copy[text.size()] = '\0';
     return copy;
 }
-
-char* jsonb_text(Datum jsonb)
-{
-    Jsonb* value = DatumGetJsonbP(jsonb);
-    return JsonbToCString(nullptr, &value->root, VARSIZE(value));
-}
-
-Datum jsonb_from_text(const char* text) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(text)); }
 
 }  // namespace costsim::pg

@@ -5,6 +5,8 @@
 //      exception, std::bad_alloc included, becomes a Failure,
 //   3. a C phase again, which reports a Failure with ereport() only once every C++ frame is gone.
 // So a PostgreSQL ERROR longjmp never crosses a live C++ frame, and no C++ exception reaches PostgreSQL.
+// Where a C++ phase must call PostgreSQL, it does so through pg_guard(), which catches the ERROR inside
+// PG_TRY and throws it on as a PgError once the longjmp has landed.
 #pragma once
 
 #include "core/errors.hpp"
@@ -21,6 +23,43 @@ extern "C" {
 }
 
 namespace costsim::pg {
+
+// A PostgreSQL ERROR caught by pg_guard(), carried through C++ frames to run_core().
+class PgError : public std::exception {
+public:
+    PgError(int sqlstate, const char* message) noexcept;
+    const char* what() const noexcept override { return message_; }
+    int sqlstate() const noexcept { return sqlstate_; }
+
+private:
+    int sqlstate_;
+    char message_[2048];
+};
+
+// Runs `call` (plain C calls into PostgreSQL) inside PG_TRY; an ERROR becomes a PgError. `call` must create no
+// object with a non-trivial destructor and throw no C++ exception: a longjmp out of it skips its frames.
+template <class CCall>
+void pg_guard(CCall&& call)
+{
+    MemoryContext context = CurrentMemoryContext;
+    volatile int sqlstate = 0;  // set after the longjmp
+    char message[2048];
+    PG_TRY();
+    {
+        call();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData* error = CopyErrorData();
+        FlushErrorState();
+        sqlstate = error->sqlerrcode;
+        strlcpy(message, error->message ? error->message : "", sizeof message);
+        FreeErrorData(error);
+    }
+    PG_END_TRY();
+    if (sqlstate != 0) throw PgError(sqlstate, message);
+}
 
 struct Failure {
     int sqlstate = 0;
@@ -39,6 +78,8 @@ bool run_core(Failure& failure, Work&& work) noexcept
         return true;
     } catch (const Error& error) {
         failure.set(sqlstate_of(error.kind()), error.what());
+    } catch (const PgError& error) {
+        failure.set(error.sqlstate(), error.what());
     } catch (const std::bad_alloc&) {
         failure.set(ERRCODE_OUT_OF_MEMORY, "out of memory");
     } catch (const std::exception& error) {
@@ -55,9 +96,5 @@ enum class Counting { plain, schema_errors };
 
 // A copy in the current memory context, for use inside run_core(): throws std::bad_alloc instead of raising.
 char* copy_string(const std::string& text);
-
-// The text of a jsonb value, and a jsonb from JSON text (C phase).
-char* jsonb_text(Datum jsonb);
-Datum jsonb_from_text(const char* text);
 
 }  // namespace costsim::pg

@@ -1,6 +1,7 @@
 #include "pg/metrics_shmem.hpp"
 
 #include "pg/boundary.hpp"
+#include "pg/jsonb_io.hpp"
 
 extern "C" {
 #include "funcapi.h"

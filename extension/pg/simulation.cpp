@@ -16,6 +16,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/coefficients.hpp"
+#include "pg/jsonb_io.hpp"
 #include "pg/metrics_shmem.hpp"
 #include "pg/provenance.hpp"
 #include "pg/settings.hpp"
@@ -270,14 +271,14 @@ Datum costsim_simulate_v1(PG_FUNCTION_ARGS)
 {
     const SimulationInput input = read_simulation_input(fcinfo);
     const double risk_threshold = read_risk_threshold(fcinfo, 3);
-    char* output = nullptr;
+    Datum output = 0;
     Failure failure;
     if (!run_core(failure, [&] {
             const Estimate estimate = counted_v1(plan_of(plan_json(input)), input, risk_threshold);
-            output = copy_string(json::dump(to_json(estimate)));
+            output = to_jsonb(to_json(estimate));
         }))
         raise(failure, Counting::schema_errors);
-    PG_RETURN_DATUM(jsonb_from_text(output));
+    PG_RETURN_DATUM(output);
 }
 
 PG_FUNCTION_INFO_V1(costsim_simulate_v2);
@@ -287,14 +288,14 @@ Datum costsim_simulate_v2(PG_FUNCTION_ARGS)
     const SimulationInput input = read_simulation_input(fcinfo);
     const char* version = PG_ARGISNULL(3) ? settings::v2_model_version : text_to_cstring(PG_GETARG_TEXT_PP(3));
     const Model& model = required_model(version);
-    char* output = nullptr;
+    Datum output = 0;
     Failure failure;
     if (!run_core(failure, [&] {
             const Estimate estimate = counted_v2(plan_of(plan_json(input)), input, model);
-            output = copy_string(json::dump(to_json(estimate)));
+            output = to_jsonb(to_json(estimate));
         }))
         raise(failure, Counting::schema_errors);
-    PG_RETURN_DATUM(jsonb_from_text(output));
+    PG_RETURN_DATUM(output);
 }
 
 PG_FUNCTION_INFO_V1(costsim_classify_drift);
@@ -329,15 +330,13 @@ Datum costsim_compare(PG_FUNCTION_ARGS)
 {
     const char* v1_text = jsonb_text(PG_GETARG_DATUM(0));
     const char* v2_text = jsonb_text(PG_GETARG_DATUM(1));
-    char* output = nullptr;
+    Datum output = 0;
     Failure failure;
     if (!run_core(failure, [&] {
-            const json::Value comparison =
-                compare(json::parse(v1_text), json::parse(v2_text), settings::drift_thresholds());
-            output = copy_string(json::dump(comparison));
+            output = to_jsonb(compare(json::parse(v1_text), json::parse(v2_text), settings::drift_thresholds()));
         }))
         raise(failure);
-    PG_RETURN_DATUM(jsonb_from_text(output));
+    PG_RETURN_DATUM(output);
 }
 
 PG_FUNCTION_INFO_V1(costsim_simulate);
@@ -352,7 +351,7 @@ Datum costsim_simulate(PG_FUNCTION_ARGS)
     const char* tenant = shadowing ? current_tenant() : nullptr;
     const char* run_id = PG_ARGISNULL(3) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(3));
 
-    char* output = nullptr;
+    Datum output = 0;
     ProvenanceRow row;
     bool sampled = false;
     Failure failure;
@@ -366,7 +365,7 @@ Datum costsim_simulate(PG_FUNCTION_ARGS)
                 sampled = in_sample(hash, settings::v2_sample_rate);
             }
             if (!sampled) {
-                output = copy_string(json::dump(to_json(counted_v1(plan, input, default_risk_threshold))));
+                output = to_jsonb(to_json(counted_v1(plan, input, default_risk_threshold)));
                 return;
             }
             const ShadowRecord record =
@@ -375,11 +374,11 @@ Datum costsim_simulate(PG_FUNCTION_ARGS)
             count_shadow(record);
             describe_input(row, input, hash, "simulate", tenant, run_id, settings::v2_model_version);
             describe_shadow(row, record);
-            output = copy_string(json::dump(record.v1_result));
+            output = to_jsonb(record.v1_result);
         }))
         raise(failure, Counting::schema_errors);
     if (sampled) write_shadow_row(row);
-    PG_RETURN_DATUM(jsonb_from_text(output));
+    PG_RETURN_DATUM(output);
 }
 
 PG_FUNCTION_INFO_V1(costsim_simulate_with_comparison);
