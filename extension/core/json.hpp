@@ -92,7 +92,8 @@ std::string canonical(const Value& value);
 std::string canonical_subset(const Value& object, std::initializer_list<std::string_view> keys);
 // ECMAScript Number.prototype.toString (shortest round-trip digits); the number must be finite.
 std::string format_number(double number);
-// The same text into a caller's buffer, without allocating or throwing: its length, or 0 for a non-finite number.
+// The same text into a caller's buffer, without allocating or throwing: its length (at most 25, so a NUL fits),
+// or 0 for a non-finite number.
 inline constexpr std::size_t number_text_capacity = 32;
 std::size_t write_number(double number, char (&text)[number_text_capacity]) noexcept;
 // Unicode code points in UTF-8 text (what Python's len() counts for a str).

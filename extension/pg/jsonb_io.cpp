@@ -23,8 +23,8 @@ Numeric numeric_of(double number, bool* out_of_range)
     constexpr double exact_integer_limit = 9007199254740992.0;  // 2^53
     if (std::nearbyint(number) == number && std::fabs(number) < exact_integer_limit)
         return int64_to_numeric(static_cast<int64>(number));
-    char text[json::number_text_capacity + 1];
-    const std::size_t length = json::write_number(number, reinterpret_cast<char(&)[json::number_text_capacity]>(text));
+    char text[json::number_text_capacity];  // the longest number text is 25 characters: room for the NUL
+    const std::size_t length = json::write_number(number, text);
     if (length == 0) {
         *out_of_range = true;
         return int64_to_numeric(0);
@@ -89,7 +89,7 @@ Datum jsonb_from_text(const char* text) { return DirectFunctionCall1(jsonb_in, C
 
 Datum to_jsonb(const json::Value& value)
 {
-    if (!value.is_object() && !value.is_array()) return jsonb_from_text(json::dump(value).c_str());
+    if (!value.is_object() && !value.is_array()) throw Error(ErrorKind::internal, "to_jsonb: not an object or array");
     Jsonb* result = nullptr;
     bool out_of_range = false;
     pg_guard([&] {

@@ -13,7 +13,8 @@ namespace costsim::pg {
 char* jsonb_text(Datum jsonb);
 // C phase: a jsonb value from JSON text.
 Datum jsonb_from_text(const char* text);
-// C++ phase: a jsonb value built straight from a JSON object or array, with no text in between.
+// C++ phase: a jsonb value built straight from a JSON object or array (anything else is an internal
+// error), with no text in between.
 // Throws PgError if PostgreSQL raises, Error(invalid_input) for a non-finite number.
 Datum to_jsonb(const json::Value& value);
 

@@ -147,18 +147,18 @@ void count_run(Simulator simulator, const std::string& status, double runtime_ms
     metrics_observe(catalogue.runtime(simulator, runtime_ms));
 }
 
-Estimate counted_v1(const Plan& plan, const SimulationInput& input, double risk_threshold)
+Estimate counted_v1(const Plan& plan, std::int64_t budget_cents, const AllowedSkills& allowed, double risk_threshold)
 {
     const auto started = std::chrono::steady_clock::now();
-    Estimate estimate = simulate_v1(plan, input.budget_cents, allowed_of(input), risk_threshold);
+    Estimate estimate = simulate_v1(plan, budget_cents, allowed, risk_threshold);
     count_run(Simulator::v1, estimate.status, elapsed_ms(started));
     return estimate;
 }
 
-Estimate counted_v2(const Plan& plan, const SimulationInput& input, const Model& model)
+Estimate counted_v2(const Plan& plan, std::int64_t budget_cents, const AllowedSkills& allowed, const Model& model)
 {
     try {
-        Estimate estimate = simulate_v2(plan, input.budget_cents, allowed_of(input), model);
+        Estimate estimate = simulate_v2(plan, budget_cents, allowed, model);
         count_run(Simulator::v2, estimate.status, static_cast<double>(estimate.runtime_us) / 1000);
         return estimate;
     } catch (...) {
@@ -274,7 +274,8 @@ Datum costsim_simulate_v1(PG_FUNCTION_ARGS)
     Datum output = 0;
     Failure failure;
     if (!run_core(failure, [&] {
-            const Estimate estimate = counted_v1(plan_of(plan_json(input)), input, risk_threshold);
+            const Estimate estimate =
+                counted_v1(plan_of(plan_json(input)), input.budget_cents, allowed_of(input), risk_threshold);
             output = to_jsonb(to_json(estimate));
         }))
         raise(failure, Counting::schema_errors);
@@ -291,7 +292,8 @@ Datum costsim_simulate_v2(PG_FUNCTION_ARGS)
     Datum output = 0;
     Failure failure;
     if (!run_core(failure, [&] {
-            const Estimate estimate = counted_v2(plan_of(plan_json(input)), input, model);
+            const Estimate estimate =
+                counted_v2(plan_of(plan_json(input)), input.budget_cents, allowed_of(input), model);
             output = to_jsonb(to_json(estimate));
         }))
         raise(failure, Counting::schema_errors);
@@ -365,7 +367,7 @@ Datum costsim_simulate(PG_FUNCTION_ARGS)
                 sampled = in_sample(hash, settings::v2_sample_rate);
             }
             if (!sampled) {
-                output = to_jsonb(to_json(counted_v1(plan, input, default_risk_threshold)));
+                output = to_jsonb(to_json(counted_v1(plan, input.budget_cents, allowed, default_risk_threshold)));
                 return;
             }
             const ShadowRecord record =

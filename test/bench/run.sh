@@ -12,6 +12,8 @@
 #        sandbox   SELECT costsim.simulate(:plan::jsonb) with costsim.v2_sandbox=on, v2_sample_rate=1
 #        (info)    SELECT :result::jsonb   (the jsonb simulate_v1 returns: parsing and sending a result that size)
 #      interleaved BENCH_ROUNDS times; ratios v1/baseline (target >= 0.70) and sandbox/v1 (target >= 0.40).
+#   3. per call: test/bench/per_call.sql, microseconds per call inside the server (no client or protocol share),
+#      beside jsonb conversions of the plan and of a result-sized value from the same run.
 #
 # Environment: BENCH_SECONDS (15, per pgbench run), BENCH_ROUNDS (2), BENCH_CLIENTS (2),
 #   BENCH_MIN_TIME (0.2, --benchmark_min_time of the core bench), SKIP_CORE=1, SKIP_SQL=1,
@@ -138,4 +140,7 @@ summary=$(
     }')
 say "SQL benchmark summary (PostgreSQL $PG_VERSION, $(nproc) CPUs; informational, not a test)"
 echo "$summary"
+
+say "server-side cost per call (test/bench/per_call.sql; informational, not a test)"
+"$PSQL" -X -v ON_ERROR_STOP=1 -v plan="$PLAN" -f "$BENCH_DIR/per_call.sql"
 exit 0
