@@ -195,21 +195,23 @@ void describe_input(ProvenanceRow& row, const SimulationInput& input, const std:
     row.v2_model_version = model_version;
 }
 
-// ---- C phase: writing a shadow row without ever disturbing the production answer ----
+// ---- C phase: the shadow path's PostgreSQL work, which must never disturb the production answer ----
 
-// Runs the insert in a subtransaction; any error is rolled back, logged and counted, never raised.
-void write_shadow_row(const ProvenanceRow& row)
+// Runs `call` (C calls into PostgreSQL, no object with a non-trivial destructor) in a subtransaction. On an
+// ERROR the subtransaction is rolled back and its message returned (in the caller's memory context); nullptr
+// when the call succeeded. Never raises.
+template <class CCall>
+const char* in_subtransaction(CCall&& call)
 {
     MemoryContext caller_context = CurrentMemoryContext;
     ResourceOwner caller_owner = CurrentResourceOwner;
+    const char* volatile failure = nullptr;
     BeginInternalSubTransaction(nullptr);
     MemoryContextSwitchTo(caller_context);
     PG_TRY();
     {
-        insert_provenance(row);
+        call();
         ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller_context);
-        CurrentResourceOwner = caller_owner;
     }
     PG_CATCH();
     {
@@ -217,13 +219,21 @@ void write_shadow_row(const ProvenanceRow& row)
         ErrorData* error = CopyErrorData();
         FlushErrorState();
         RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller_context);
-        CurrentResourceOwner = caller_owner;
-        metrics_count(Catalogue::instance().provenance_failure_slot());
-        ereport(LOG, (errmsg("costsim: could not record a V2 shadow evaluation: %s", error->message)));
-        FreeErrorData(error);
+        failure = error->message;
     }
     PG_END_TRY();
+    MemoryContextSwitchTo(caller_context);
+    CurrentResourceOwner = caller_owner;
+    return failure;
+}
+
+// Writes a shadow row; a failure (e.g. a read-only transaction) is logged and counted, never raised.
+void write_shadow_row(const ProvenanceRow& row)
+{
+    if (const char* failure = in_subtransaction([&] { insert_provenance(row); })) {
+        metrics_count(Catalogue::instance().provenance_failure_slot());
+        ereport(LOG, (errmsg("costsim: could not record a V2 shadow evaluation: %s", failure)));
+    }
 }
 
 // The V2 model for the shadow path: a lookup that cannot raise (a load failure becomes the V2 error).
@@ -231,29 +241,10 @@ const Model* shadow_model(const char** problem)
 {
     const Model* model = nullptr;
     if (cached_v2_model(settings::v2_model_version, &model)) return model;
-    MemoryContext caller_context = CurrentMemoryContext;
-    ResourceOwner caller_owner = CurrentResourceOwner;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(caller_context);
-    PG_TRY();
-    {
-        model = v2_model(settings::v2_model_version, problem);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller_context);
-        CurrentResourceOwner = caller_owner;
+    if (const char* failure = in_subtransaction([&] { model = v2_model(settings::v2_model_version, problem); })) {
+        *problem = failure;
+        return nullptr;
     }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(caller_context);
-        ErrorData* error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller_context);
-        CurrentResourceOwner = caller_owner;
-        *problem = error->message;
-        model = nullptr;
-    }
-    PG_END_TRY();
     return model;
 }
 

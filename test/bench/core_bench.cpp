@@ -11,6 +11,7 @@
 // After the runs, a summary prints ratios measured in this same run (timings are never assertions):
 // v1_from_text / baseline_parse_dump, and each path against the spec target of 1,000,000 plan steps per
 // second per core. The 5-step plan is the one test/bench/run.sh sends through pgbench.
+#include "../model_2_0_0.hpp"
 #include "core/errors.hpp"
 #include "core/estimate.hpp"
 #include "core/json.hpp"
@@ -74,43 +75,10 @@ const std::string& plan_text(std::int64_t steps)
 }
 
 // Model 2.0.0 as tabulated in spec section 3.
-costsim::SkillCoefficients coeffs(double cost, double latency, double confidence, const char* risk_type,
-                                  double risk_factor)
-{
-    costsim::SkillCoefficients c;
-    c.base_cost_cents = cost;
-    c.base_latency_ms = latency;
-    c.confidence = confidence;
-    c.risk_type = risk_type;
-    c.risk_factor = risk_factor;
-    return c;
-}
-
 const costsim::Model& model()
 {
-    static const costsim::Model m = [] {
-        costsim::Model m;
-        m.version = "2.0.0";
-        auto http = coeffs(0, 350, 0.85, "timeout", 0.08);
-        http.latency_variance_ms = 150;
-        m.skills["http_call"] = http;
-        auto llm = coeffs(3.5, 1800, 0.92, "rate_limit", 0.03);
-        llm.cost_per_1k_input_chars = 0.8;
-        llm.cost_per_1k_output_chars = 1.2;
-        llm.latency_per_1k_input_chars_ms = 200;
-        m.skills["llm_invoke"] = llm;
-        m.skills["json_transform"] = coeffs(0, 5, 0.98, "transform_error", 0.005);
-        m.skills["fs_read"] = coeffs(0, 30, 0.95, "not_found", 0.03);
-        m.skills["fs_write"] = coeffs(0, 50, 0.94, "permission", 0.02);
-        m.skills["shell_lite"] = coeffs(0, 150, 0.88, "timeout", 0.07);
-        m.skills["kv_get"] = coeffs(0, 3, 0.97, "not_found", 0.01);
-        m.skills["kv_set"] = coeffs(0, 5, 0.97, "quota", 0.01);
-        m.skills["webhook_send"] = coeffs(0, 200, 0.90, "timeout", 0.08);
-        m.skills["email_send"] = coeffs(0.8, 350, 0.93, "delivery", 0.03);
-        m.fallback = coeffs(5, 500, 0.60, "unknown", 0.15);
-        return m;
-    }();
-    return m;
+    static const costsim::Model model = costsim_test::model_2_0_0();
+    return model;
 }
 
 constexpr std::int64_t budget = 1000;
