@@ -14,8 +14,9 @@ namespace costsim::statistics {
 // PostgreSQL's percentile_cont and numpy's default). Empty input -> NaN is not returned: throws invalid_input.
 double quantile(std::vector<double> values, double q);
 
-// Histogram bins: edges e0 < e1 < ... < eB; a value v falls in bin i when e_i <= v < e_(i+1), the last bin
-// closed on the right; values outside [e0, eB] fall in the first or last bin.
+// Histogram bins: edges e0 < e1 < ... < eB (or two equal edges {c, c}: one bin, when every value is c); a value
+// v falls in bin i when e_i <= v < e_(i+1), the last bin closed on the right; values outside [e0, eB] fall in the
+// first or last bin.
 struct Bins {
     std::vector<double> edges;
     std::size_t count() const noexcept { return edges.empty() ? 0 : edges.size() - 1; }
@@ -42,18 +43,21 @@ KlResult kl_legacy(const std::vector<double>& v1, const std::vector<double>& v2)
 
 // Robust default: up to `max_bins` bins whose edges are quantiles of the pooled sample (duplicates merged, so
 // ties cannot create empty bins), Jeffreys smoothing (0.5 added to every bin count), direction V1 || V2.
+// An empty side gives 0 (no bins, no noise floor). max_bins 0 is invalid_input, above 100,000 limit_exceeded.
 inline constexpr std::size_t default_max_bins = 10;
 KlResult kl_robust(const std::vector<double>& v1, const std::vector<double>& v2, std::size_t max_bins = default_max_bins);
 
-// On the bins of kl_robust (same smoothing): PSI = sum (p - q) ln(p / q).
+// On the bins of kl_robust (same smoothing): PSI = sum (p - q) ln(p / q). An empty side gives 0.
 double psi(const std::vector<double>& v1, const std::vector<double>& v2, std::size_t max_bins = default_max_bins);
 
 // Jensen-Shannon distance, base 2 (in [0, 1]), on the bins of kl_robust without smoothing (0 log 0 = 0).
+// An empty side gives 0.
 double js_distance(const std::vector<double>& v1, const std::vector<double>& v2,
                    std::size_t max_bins = default_max_bins);
 
 // Two-sample Kolmogorov-Smirnov: D = sup |F1 - F2|, and the asymptotic p-value Q_KS(lambda),
-// lambda = (sqrt(Ne) + 0.12 + 0.11 / sqrt(Ne)) * D, Ne = N M / (N + M), Q_KS(x) = 2 sum_{k>=1} (-1)^(k-1) e^(-2 k^2 x^2).
+// lambda = (sqrt(Ne) + 0.12 + 0.11 / sqrt(Ne)) * D, Ne = N M / (N + M), Q_KS(x) = 2 sum_{k>=1} (-1)^(k-1) e^(-2 k^2 x^2)
+// (for x < 1.18 evaluated through the equivalent Jacobi theta form, where the alternating series cancels badly).
 struct KsResult {
     double statistic = 0;
     double p_value = 1;
@@ -81,7 +85,7 @@ struct DriftReport {
     std::size_t sample_count = 0;
     double delta_p50 = 0;  // of |v2 - v1|
     double delta_p90 = 0;
-    KlResult kl;           // robust (the default)
+    KlResult kl;           // robust (the default); paired samples, so N = M = sample_count
     KlResult kl_legacy;    // for comparison
     std::size_t outlier_count = 0;  // modified z-score on the signed cost deltas v2 - v1
     double fail_ratio = 0;          // share with drift_score > drift_threshold
