@@ -2,17 +2,21 @@
 PG_CONFIG ?= pg_config
 
 EXTENSION   = costsim
-EXT_VERSION = 0.1
+EXT_VERSION = 0.2
 MODULE_big  = costsim
 
 CORE_SRCS = $(sort $(wildcard extension/core/*.cpp))
 PG_SRCS   = $(sort $(wildcard extension/pg/*.cpp))
 OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-# The install script is built from one SQL source per concern, in this order.
+# The current version's install script is built from one SQL source per concern, in this order.
 SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql sql/src/provenance.sql \
-              sql/src/metrics.sql sql/src/grants.sql
-DATA_built  = sql/$(EXTENSION)--$(EXT_VERSION).sql
+              sql/src/metrics.sql sql/src/statistics.sql sql/src/grants.sql
+# An upgrade script is built from the concerns a released version lacks. Released install scripts stay in sql/
+# exactly as they shipped.
+UPGRADE_0.1_0.2 = sql/src/statistics.sql
+DATA        = sql/costsim--0.1.sql
+DATA_built  = build/sql/costsim--$(EXT_VERSION).sql build/sql/costsim--0.1--0.2.sql
 EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
 
 # PostgreSQL headers as system headers: their unused parameters are not our warnings.
@@ -33,8 +37,14 @@ override with_llvm = no
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(SQL_SOURCES)
+build/sql/costsim--$(EXT_VERSION).sql: $(SQL_SOURCES)
+	@mkdir -p $(@D)
 	cat $^ > $@
+
+build/sql/costsim--0.1--0.2.sql: $(UPGRADE_0.1_0.2)
+	@mkdir -p $(@D)
+	(printf '%s\n' '\echo Use "ALTER EXTENSION costsim UPDATE" to load this file. \quit'; cat $^; \
+	 echo "NOTIFY pgrst, 'reload schema';") > $@
 
 .PHONY: unit fuzz bench demo test
 unit:

@@ -14,6 +14,10 @@ packages=(
   gcovr                                          # coverage report
 )
 
+# Node.js and npm read the Parquet exports back in the tests (test/parquet): Debian's packages only when the
+# machine has no node of its own (an existing node 20 is kept).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

@@ -143,4 +143,15 @@ echo "$summary"
 
 say "server-side cost per call (test/bench/per_call.sql; informational, not a test)"
 "$PSQL" -X -v ON_ERROR_STOP=1 -v plan="$PLAN" -f "$BENCH_DIR/per_call.sql"
+
+say "divergence report and exports on 1,000,000 provenance rows (test/bench/divergence.sql; informational)"
+"$PSQL" -X -v ON_ERROR_STOP=1 -f "$BENCH_DIR/divergence.sql"
+# Peak RSS of a fresh backend (VmHWM, read by the backend itself) after a statement.
+peak_rss() {
+  "$PSQL" -X -A -t -v ON_ERROR_STOP=1 -c "$1" \
+    -c "SELECT substring(pg_read_file('/proc/self/status') from 'VmHWM:\\s*([0-9]+ kB)')" | tail -n 1
+}
+echo "backend peak RSS: idle session $(peak_rss 'SELECT 1');" \
+     "after a parquet export of every row $(peak_rss "SELECT length(costsim.divergence_export('parquet'))")"
+sql -c "TRUNCATE costsim.provenance"
 exit 0
