@@ -14,8 +14,8 @@ SELECT now() - (g % 86400) * interval '1 second', 'default', 'simulate', 'ok', '
        (CASE WHEN d.score <= 0.05 THEN 'match' WHEN d.score <= 0.15 THEN 'minor_drift'
              WHEN d.score <= 0.2 THEN 'major_drift' ELSE 'mismatch' END)::costsim.drift_verdict, 5, 5
   FROM generate_series(1, :rows) g,
-       LATERAL (SELECT (g * 7919 % 500)::bigint AS v1) a,
-       LATERAL (SELECT CASE WHEN g % 997 = 0 THEN a.v1 * 5 + 100 ELSE a.v1 + (g * 104729 % 41 - 20) * a.v1 / 100 END::bigint AS v2) b,
+       LATERAL (SELECT (g::bigint * 7919 % 500) AS v1) a,
+       LATERAL (SELECT CASE WHEN g % 997 = 0 THEN a.v1 * 5 + 100 ELSE a.v1 + (g::bigint * 104729 % 41 - 20) * a.v1 / 100 END::bigint AS v2) b,
        LATERAL (SELECT round((0.6 * least(abs(b.v2 - a.v1)::float8 / greatest(a.v1, 1), 1))::numeric, 4)::float8 AS score) d;
 ANALYZE costsim.provenance;
 CREATE TEMP TABLE timings (label text, seconds numeric);
