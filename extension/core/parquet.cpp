@@ -390,6 +390,20 @@ struct Writer::State {
     }
 
     // The column the next value goes to, checked against the value's type.
+    // INT64 physical values (int64 and timestamp_us columns): PLAIN little-endian, integer min/max.
+    void add_int64_value(Type type, const char* call, std::int64_t value)
+    {
+        ColumnBuffer& buffer = expect(type, call);
+        producing([&] {
+            append_u64_le(buffer.values, static_cast<std::uint64_t>(value));
+            Extremes& e = buffer.extremes;
+            if (!e.seen || value < e.min_int) e.min_int = value;
+            if (!e.seen || value > e.max_int) e.max_int = value;
+            e.seen = true;
+            after_value(buffer, false);
+        });
+    }
+
     ColumnBuffer& expect(Type type, const char* call)
     {
         check_usable(call);
@@ -665,33 +679,11 @@ Writer::Writer(std::vector<Column> columns, Sink sink, std::size_t rows_per_grou
 
 Writer::~Writer() = default;
 
-void Writer::add_int64(std::int64_t value)
-{
-    State& s = *state_;
-    ColumnBuffer& buffer = s.expect(Type::int64, "add_int64");
-    s.producing([&] {
-        append_u64_le(buffer.values, static_cast<std::uint64_t>(value));
-        Extremes& e = buffer.extremes;
-        if (!e.seen || value < e.min_int) e.min_int = value;
-        if (!e.seen || value > e.max_int) e.max_int = value;
-        e.seen = true;
-        s.after_value(buffer, false);
-    });
-}
+void Writer::add_int64(std::int64_t value) { state_->add_int64_value(Type::int64, "add_int64", value); }
 
 void Writer::add_timestamp_us(std::int64_t microseconds_since_epoch)
 {
-    State& s = *state_;
-    ColumnBuffer& buffer = s.expect(Type::timestamp_us, "add_timestamp_us");
-    s.producing([&] {
-        const std::int64_t value = microseconds_since_epoch;
-        append_u64_le(buffer.values, static_cast<std::uint64_t>(value));
-        Extremes& e = buffer.extremes;
-        if (!e.seen || value < e.min_int) e.min_int = value;
-        if (!e.seen || value > e.max_int) e.max_int = value;
-        e.seen = true;
-        s.after_value(buffer, false);
-    });
+    state_->add_int64_value(Type::timestamp_us, "add_timestamp_us", microseconds_since_epoch);
 }
 
 void Writer::add_float64(double value)

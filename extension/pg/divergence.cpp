@@ -237,6 +237,19 @@ void free_batch(Batch& batch)
     SPI_freetuptable(SPI_tuptable);
 }
 
+// A statistic of two samples on `bins` bins: (v1 float8[], v2 float8[], bins integer) RETURNS float8.
+template <class Statistic>
+Datum binned_statistic(FunctionCallInfo fcinfo, Statistic statistic)
+{
+    const Sample v1 = float8_array(fcinfo, 0, "v1"), v2 = float8_array(fcinfo, 1, "v2");
+    const int bins = bins_argument(fcinfo, 2);
+    double value = 0;
+    Failure failure;
+    if (!run_core(failure, [&] { value = statistic(vector_of(v1), vector_of(v2), static_cast<std::size_t>(bins)); }))
+        raise(failure);
+    PG_RETURN_FLOAT8(value);
+}
+
 // A bytea grown in place, at most 1 GB. It lives in the memory context current when it was made (the
 // function's, not SPI's, which SPI_finish deletes), so an error frees it with that context.
 class ByteaBuffer {
@@ -316,30 +329,11 @@ Datum costsim_kl_divergence(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(costsim_psi);
 // costsim.psi(v1 float8[], v2 float8[], bins integer) RETURNS float8
-Datum costsim_psi(PG_FUNCTION_ARGS)
-{
-    const Sample v1 = float8_array(fcinfo, 0, "v1"), v2 = float8_array(fcinfo, 1, "v2");
-    const int bins = bins_argument(fcinfo, 2);
-    double value = 0;
-    Failure failure;
-    if (!run_core(failure, [&] { value = stats::psi(vector_of(v1), vector_of(v2), static_cast<std::size_t>(bins)); }))
-        raise(failure);
-    PG_RETURN_FLOAT8(value);
-}
+Datum costsim_psi(PG_FUNCTION_ARGS) { return binned_statistic(fcinfo, stats::psi); }
 
 PG_FUNCTION_INFO_V1(costsim_js_distance);
 // costsim.js_distance(v1 float8[], v2 float8[], bins integer) RETURNS float8
-Datum costsim_js_distance(PG_FUNCTION_ARGS)
-{
-    const Sample v1 = float8_array(fcinfo, 0, "v1"), v2 = float8_array(fcinfo, 1, "v2");
-    const int bins = bins_argument(fcinfo, 2);
-    double value = 0;
-    Failure failure;
-    if (!run_core(failure,
-                  [&] { value = stats::js_distance(vector_of(v1), vector_of(v2), static_cast<std::size_t>(bins)); }))
-        raise(failure);
-    PG_RETURN_FLOAT8(value);
-}
+Datum costsim_js_distance(PG_FUNCTION_ARGS) { return binned_statistic(fcinfo, stats::js_distance); }
 
 PG_FUNCTION_INFO_V1(costsim_ks_test);
 // costsim.ks_test(v1 float8[], v2 float8[]) RETURNS (statistic float8, p_value float8)

@@ -165,20 +165,7 @@ COMMENT ON FUNCTION costsim.divergence_export(text, timestamptz, timestamptz, te
     'The divergence report as a file: csv, jsonl or parquet, the summary plus one detail row per sample (one snapshot, one pass)';
 
 -- Privileges of the objects above (an upgrade runs this file alone).
-REVOKE EXECUTE ON FUNCTION
-    costsim.kl_divergence(double precision[], double precision[], text, integer),
-    costsim.psi(double precision[], double precision[], integer),
-    costsim.js_distance(double precision[], double precision[], integer),
-    costsim.ks_test(double precision[], double precision[]),
-    costsim.wasserstein(double precision[], double precision[]),
-    costsim.modified_z_outliers(double precision[]),
-    costsim.drift_stats_accumulate(internal, double precision, double precision, double precision, boolean),
-    costsim.drift_stats_report(internal),
-    costsim.drift_stats(double precision, double precision, double precision, boolean),
-    costsim.divergence_samples(timestamptz, timestamptz, text, text),
-    costsim.divergence_report(timestamptz, timestamptz, text, text),
-    costsim.divergence_export(text, timestamptz, timestamptz, text, text)
-    FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA costsim FROM PUBLIC;
 REVOKE USAGE ON TYPE costsim.drift_report FROM PUBLIC;
 GRANT USAGE ON TYPE costsim.drift_report TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT EXECUTE ON FUNCTION
