@@ -13,4 +13,11 @@ std::string sha256_hex(std::string_view data);
 // SHA-256 (hex) of json::canonical(value): the hash used for inputs and outputs (spec section 4).
 std::string canonical_hash(const json::Value& value);
 
+// HMAC-SHA256 (RFC 2104) of message under key, lowercase hex (64 characters).
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
+// Equality of two strings in time that depends only on their lengths (OpenSSL CRYPTO_memcmp): false when the
+// lengths differ.
+bool equal_in_constant_time(std::string_view a, std::string_view b) noexcept;
+
 }  // namespace costsim
