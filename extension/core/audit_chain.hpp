@@ -28,7 +28,8 @@ struct StatusChange {
     std::int64_t created_at_us = 0;  // microseconds since 1970-01-01 UTC: no session setting can change a hash
 };
 
-// The hashed document: an object with exactly the members actor_id, actor_type, correlation_id, created_at_us,
+// The hashed document (integers are JSON numbers: exact up to 2^53, which ids, seqs and microsecond timestamps
+// stay below until the year 2255): an object with exactly the members actor_id, actor_type, correlation_id, created_at_us,
 // entity_id, entity_type, id, metadata, new_status, old_status, reason, seq, tenant_id (absent optionals are
 // null). Its RFC 8785 form is what row_hash covers.
 json::Value row_document(const StatusChange& row);
@@ -42,8 +43,9 @@ std::string row_hash(const std::string& prev_hash, const StatusChange& row);
 // Where a chain first stops being intact.
 struct ChainBreak {
     std::int64_t seq = 0;  // the seq the verifier expected at that point
-    std::int64_t id = 0;   // the row found there (0 when a row is missing at the end is not detectable: see below)
-    std::string reason;    // "sequence gap", "prev_hash mismatch" or "row_hash mismatch"
+    std::int64_t id = 0;   // the id of the row found there
+    std::string reason;    // "sequence gap" (also duplicated, replayed or reordered rows), "prev_hash mismatch" or
+                           // "row_hash mismatch"
 };
 
 // Feed one tenant's rows in seq order; the first break is kept. What it cannot see alone: rows removed from the

@@ -25,7 +25,7 @@ enum class LinkCheck { valid, expired, bad_signature };
 
 // bad_signature unless `signature` is exactly the 64-character lowercase hex signature of the link (compared in
 // constant time, whatever is wrong with it); otherwise expired when now > expires_at (valid up to and including
-// the expiry second); otherwise valid.
+// the expiry second); otherwise valid. An empty secret is a misconfiguration: Error(internal), as in sign_link.
 LinkCheck check_link(const ExportLink& link, std::string_view signature, std::string_view secret,
                      std::int64_t now_seconds);
 
