@@ -17,11 +17,12 @@ SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql
 UPGRADE_0.1_0.2 = sql/src/statistics.sql
 DATA        = sql/costsim--0.1.sql
 DATA_built  = build/sql/costsim--$(EXT_VERSION).sql build/sql/costsim--0.1--0.2.sql
-EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
+EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.d) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
 
 # PostgreSQL headers as system headers: their unused parameters are not our warnings.
 PG_CPPFLAGS = -I$(CURDIR)/extension -isystem $(shell $(PG_CONFIG) --includedir-server)
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register
+# -MMD -MP: each object records the headers it includes (extension/**/*.d), so a header change rebuilds them.
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -MMD -MP
 SHLIB_LINK += -lstdc++ -lssl -lcrypto
 
 # COVERAGE=1: instrument the extension for gcov (the test command does this).
@@ -45,6 +46,8 @@ build/sql/costsim--0.1--0.2.sql: $(UPGRADE_0.1_0.2)
 	@mkdir -p $(@D)
 	(printf '%s\n' '\echo Use "ALTER EXTENSION costsim UPDATE" to load this file. \quit'; cat $^; \
 	 echo "NOTIFY pgrst, 'reload schema';") > $@
+
+-include $(OBJS:.o=.d)
 
 .PHONY: unit fuzz bench demo test
 unit:

@@ -9,18 +9,11 @@
 namespace costsim::metrics {
 namespace {
 
-std::string labels(std::initializer_list<std::pair<const char*, std::string>> pairs)
+json::Object labels(std::initializer_list<std::pair<const char*, std::string>> pairs = {})
 {
     json::Object object;
     for (const auto& [key, value] : pairs) object.emplace_back(key, value);
-    return json::dump(object);
-}
-
-std::string with_label(const std::string& labels_json, const char* key, const std::string& value)
-{
-    json::Value object = json::parse(labels_json);
-    object.set(key, value);
-    return json::dump(object);
+    return object;
 }
 
 constexpr const char* other_status = "other";
@@ -47,27 +40,28 @@ const Catalogue& Catalogue::instance()
     return catalogue;
 }
 
-std::size_t Catalogue::add_counter(const std::string& name, const std::string& labels_json)
+std::size_t Catalogue::add_counter(const std::string& name, const json::Object& labels)
 {
     const std::size_t slot = slot_count_++;
-    rows_.push_back(Row{name, labels_json, slot, slot, 1});
+    rows_.push_back(Row{name, json::dump(labels), slot, slot, 1});
     return slot;
 }
 
-Catalogue::Histogram Catalogue::add_histogram(const std::string& name, const std::string& labels_json,
+Catalogue::Histogram Catalogue::add_histogram(const std::string& name, const json::Object& labels,
                                               std::vector<double> bounds, double scale)
 {
     Histogram histogram{std::move(bounds), slot_count_, 0, 0, scale};
     const std::size_t buckets = histogram.bounds.size() + 1;  // + the +Inf bucket
     slot_count_ += buckets;
     for (std::size_t i = 0; i < buckets; ++i) {
-        const std::string le = i < histogram.bounds.size() ? json::format_number(histogram.bounds[i]) : "+Inf";
-        rows_.push_back(Row{name + "_bucket", with_label(labels_json, "le", le), histogram.first_bucket,
+        json::Object bucket_labels = labels;
+        bucket_labels.emplace_back("le", i < histogram.bounds.size() ? json::format_number(histogram.bounds[i]) : "+Inf");
+        rows_.push_back(Row{name + "_bucket", json::dump(bucket_labels), histogram.first_bucket,
                             histogram.first_bucket + i, 1});
     }
-    histogram.count = add_counter(name + "_count", labels_json);
+    histogram.count = add_counter(name + "_count", labels);
     histogram.sum = slot_count_++;
-    rows_.push_back(Row{name + "_sum", labels_json, histogram.sum, histogram.sum, scale});
+    rows_.push_back(Row{name + "_sum", json::dump(labels), histogram.sum, histogram.sum, scale});
     return histogram;
 }
 
@@ -79,14 +73,14 @@ Catalogue::Catalogue()
     for (const std::string& status : v2_statuses())
         v2_runs_.push_back(add_counter("costsim_runs_total", labels({{"version", "v2"}, {"status", status}})));
     v2_runs_.push_back(add_counter("costsim_runs_total", labels({{"version", "v2"}, {"status", other_status}})));
-    schema_errors_ = add_counter("costsim_schema_errors_total", "{}");
-    provenance_failures_ = add_counter("costsim_provenance_write_failures_total", "{}");
+    schema_errors_ = add_counter("costsim_schema_errors_total", labels());
+    provenance_failures_ = add_counter("costsim_provenance_write_failures_total", labels());
     for (Verdict verdict : all_verdicts)
         verdicts_.push_back(add_counter("costsim_comparison_verdict_total", labels({{"verdict", to_string(verdict)}})));
     const std::vector<double> runtime_bounds{0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50, 100, 500};
     runtime_v1_ = add_histogram("costsim_runtime_ms", labels({{"version", "v1"}}), runtime_bounds, 1e6);  // sum in ns
     runtime_v2_ = add_histogram("costsim_runtime_ms", labels({{"version", "v2"}}), runtime_bounds, 1e6);
-    drift_ = add_histogram("costsim_drift_score", "{}", {0.01, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1}, 1e4);
+    drift_ = add_histogram("costsim_drift_score", labels(), {0.01, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1}, 1e4);
 }
 
 std::size_t Catalogue::run_slot(Simulator simulator, std::string_view status) const noexcept

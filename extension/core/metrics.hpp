@@ -54,8 +54,8 @@ private:
         double scale;
         Observation observe(double value) const noexcept;
     };
-    std::size_t add_counter(const std::string& name, const std::string& labels);
-    Histogram add_histogram(const std::string& name, const std::string& labels, std::vector<double> bounds,
+    std::size_t add_counter(const std::string& name, const json::Object& labels);
+    Histogram add_histogram(const std::string& name, const json::Object& labels, std::vector<double> bounds,
                             double scale);
 
     std::vector<Row> rows_;

@@ -37,10 +37,16 @@ void raise(const Failure& failure, Counting counting)
     pg_unreachable();
 }
 
-char* copy_string(const std::string& text)
+void* allocate(std::size_t bytes, MemoryContext context)
 {
-    auto* copy = static_cast<char*>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
-    if (!copy) throw std::bad_alloc();
+    void* memory = MemoryContextAllocExtended(context, bytes, MCXT_ALLOC_NO_OOM);
+    if (!memory) throw std::bad_alloc();
+    return memory;
+}
+
+char* copy_string(const std::string& text, MemoryContext context)
+{
+    char* copy = allocate_array<char>(text.size() + 1, context);
     std::memcpy(copy, text.data(), text.size());
     copy[text.size()] = '\0';
     return copy;

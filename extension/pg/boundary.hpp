@@ -94,7 +94,13 @@ bool run_core(Failure& failure, Work&& work) noexcept
 enum class Counting { plain, schema_errors };
 [[noreturn]] void raise(const Failure& failure, Counting counting = Counting::plain);
 
-// A copy in the current memory context, for use inside run_core(): throws std::bad_alloc instead of raising.
-char* copy_string(const std::string& text);
+// Memory for the C++ phase, palloc'd in `context`: std::bad_alloc instead of an ERROR.
+void* allocate(std::size_t bytes, MemoryContext context = CurrentMemoryContext);
+template <class T>
+T* allocate_array(std::size_t count, MemoryContext context = CurrentMemoryContext)
+{
+    return static_cast<T*>(allocate(sizeof(T) * (count > 0 ? count : 1), context));
+}
+char* copy_string(const std::string& text, MemoryContext context = CurrentMemoryContext);
 
 }  // namespace costsim::pg

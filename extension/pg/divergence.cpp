@@ -91,8 +91,7 @@ KlOut kl_out(const stats::KlResult& kl)
     KlOut out{kl.value, kl.smoothing, kl.noise_floor, kl.critical_value, kl.significant,
               copy_string(kl.method), copy_string(kl.direction), Sample{}};
     out.edges.count = static_cast<int>(kl.bins.edges.size());
-    out.edges.values = static_cast<double*>(palloc_extended(sizeof(double) * (kl.bins.edges.size() + 1), MCXT_ALLOC_NO_OOM));
-    if (!out.edges.values) throw std::bad_alloc();
+    out.edges.values = allocate_array<double>(kl.bins.edges.size());
     std::copy(kl.bins.edges.begin(), kl.bins.edges.end(), out.edges.values);
     return out;
 }
@@ -369,8 +368,7 @@ Datum costsim_modified_z_outliers(PG_FUNCTION_ARGS)
     Failure failure;
     if (!run_core(failure, [&] {
             const std::vector<std::size_t> outliers = stats::modified_z_outliers(vector_of(values));
-            positions = static_cast<Datum*>(palloc_extended(sizeof(Datum) * (outliers.size() + 1), MCXT_ALLOC_NO_OOM));
-            if (!positions) throw std::bad_alloc();
+            positions = allocate_array<Datum>(outliers.size());
             for (std::size_t index : outliers) positions[count++] = Int32GetDatum(static_cast<int32>(index + 1));
         }))
         raise(failure);

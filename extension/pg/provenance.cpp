@@ -49,14 +49,6 @@ Oid provenance_owner()
 char* cached_claims = nullptr;
 char* cached_claim_tenant = nullptr;
 
-char* top_copy(const std::string& text)
-{
-    auto* copy = static_cast<char*>(MemoryContextAllocExtended(TopMemoryContext, text.size() + 1, MCXT_ALLOC_NO_OOM));
-    if (!copy) throw std::bad_alloc();
-    std::memcpy(copy, text.c_str(), text.size() + 1);
-    return copy;
-}
-
 }  // namespace
 
 void describe_shadow(ProvenanceRow& row, const ShadowRecord& record)
@@ -176,9 +168,9 @@ const char* current_tenant()
                     }
                     const json::Value* claim = parsed.find("tenant_id");
                     if (claim && claim->is_string() && !claim->as_string().empty())
-                        tenant = top_copy(claim->as_string());
+                        tenant = copy_string(claim->as_string(), TopMemoryContext);
                     else if (claim && claim->is_number())
-                        tenant = top_copy(json::format_number(claim->as_number()));
+                        tenant = copy_string(json::format_number(claim->as_number()), TopMemoryContext);
                 }))
                 raise(failure);
             if (cached_claims) pfree(cached_claims);
