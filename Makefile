@@ -2,7 +2,7 @@
 PG_CONFIG ?= pg_config
 
 EXTENSION   = costsim
-EXT_VERSION = 0.2
+EXT_VERSION = 0.3
 MODULE_big  = costsim
 
 CORE_SRCS = $(sort $(wildcard extension/core/*.cpp))
@@ -11,12 +11,12 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # The current version's install script is built from one SQL source per concern, in this order.
 SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql sql/src/provenance.sql \
-              sql/src/metrics.sql sql/src/statistics.sql sql/src/grants.sql
+              sql/src/metrics.sql sql/src/statistics.sql sql/src/status_history.sql sql/src/grants.sql
 # An upgrade script is built from the concerns a released version lacks. Released install scripts stay in sql/
 # exactly as they shipped.
-UPGRADE_0.1_0.2 = sql/src/statistics.sql
-DATA        = sql/costsim--0.1.sql
-DATA_built  = build/sql/costsim--$(EXT_VERSION).sql build/sql/costsim--0.1--0.2.sql
+UPGRADE_0.2_0.3 = sql/src/status_history.sql
+DATA        = sql/costsim--0.1.sql sql/costsim--0.2.sql sql/costsim--0.1--0.2.sql
+DATA_built  = build/sql/costsim--$(EXT_VERSION).sql build/sql/costsim--0.2--0.3.sql
 EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.d) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
 
 # PostgreSQL headers as system headers: their unused parameters are not our warnings.
@@ -42,7 +42,7 @@ build/sql/costsim--$(EXT_VERSION).sql: $(SQL_SOURCES)
 	@mkdir -p $(@D)
 	cat $^ > $@
 
-build/sql/costsim--0.1--0.2.sql: $(UPGRADE_0.1_0.2)
+build/sql/costsim--0.2--0.3.sql: $(UPGRADE_0.2_0.3)
 	@mkdir -p $(@D)
 	(printf '%s\n' '\echo Use "ALTER EXTENSION costsim UPDATE" to load this file. \quit'; cat $^; \
 	 echo "NOTIFY pgrst, 'reload schema';") > $@

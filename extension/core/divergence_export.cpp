@@ -1,6 +1,8 @@
 #include "core/divergence_export.hpp"
 
+#include "core/csv.hpp"
 #include "core/errors.hpp"
+#include "core/utc_time.hpp"
 
 #include <cstdio>
 #include <initializer_list>
@@ -13,32 +15,6 @@ namespace {
 constexpr const char* csv_header =
     "kind,created_at,input_hash,v1_cost_cents,v2_cost_cents,cost_delta_cents,drift_score,verdict,metric,value\r\n";
 constexpr const char* summary_metadata_key = "costsim.summary";
-
-// RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled.
-void append_csv_field(std::string& out, std::string_view field)
-{
-    if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out.append(field);
-        return;
-    }
-    out.push_back('"');
-    for (char c : field) {
-        if (c == '"') out.push_back('"');
-        out.push_back(c);
-    }
-    out.push_back('"');
-}
-
-void append_csv_row(std::string& out, std::initializer_list<std::string_view> fields)
-{
-    bool first = true;
-    for (std::string_view field : fields) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_csv_field(out, field);
-    }
-    out.append("\r\n");
-}
 
 // The text of a summary value in a CSV cell: strings as they are, anything else as JSON.
 std::string cell(const json::Value& value) { return value.is_string() ? value.as_string() : json::dump(value); }
@@ -66,20 +42,6 @@ std::vector<parquet::Column> parquet_columns()
             {"verdict", parquet::Type::string}};
 }
 
-// Days since 1970-01-01 to a proleptic Gregorian date (the usual era-based conversion).
-void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day)
-{
-    days += 719468;
-    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const auto day_of_era = static_cast<unsigned>(days - era * 146097);
-    const unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-    const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    const unsigned shifted_month = (5 * day_of_year + 2) / 153;
-    day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    month = shifted_month < 10 ? shifted_month + 3 : shifted_month - 9;
-    year = static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2 ? 1 : 0);
-}
-
 }  // namespace
 
 ExportFormat export_format(std::string_view name)
@@ -88,26 +50,6 @@ ExportFormat export_format(std::string_view name)
     if (name == "jsonl") return ExportFormat::jsonl;
     if (name == "parquet") return ExportFormat::parquet;
     throw invalid_input("format", "unknown export format \"" + std::string(name) + "\" (csv, jsonl or parquet)");
-}
-
-std::string utc_timestamp(std::int64_t microseconds)
-{
-    constexpr std::int64_t per_day = 86400LL * 1000000LL;
-    std::int64_t days = microseconds / per_day;
-    std::int64_t rest = microseconds % per_day;
-    if (rest < 0) {
-        rest += per_day;
-        --days;
-    }
-    std::int64_t year = 0;
-    unsigned month = 0, day = 0;
-    civil_from_days(days, year, month, day);
-    const auto seconds_of_day = static_cast<unsigned>(rest / 1000000);
-    const auto micros = static_cast<unsigned>(rest % 1000000);
-    char text[48];
-    std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", static_cast<long long>(year), month, day,
-                  seconds_of_day / 3600, seconds_of_day / 60 % 60, seconds_of_day % 60, micros);
-    return text;
 }
 
 json::Value report_json(const statistics::DriftReport& report, double drift_threshold)
@@ -160,7 +102,7 @@ void DivergenceExport::add(const DivergenceSample& sample)
         std::snprintf(v1, sizeof v1, "%lld", static_cast<long long>(sample.v1_cost_cents));
         std::snprintf(v2, sizeof v2, "%lld", static_cast<long long>(sample.v2_cost_cents));
         std::snprintf(delta, sizeof delta, "%lld", static_cast<long long>(sample.v2_cost_cents - sample.v1_cost_cents));
-        append_csv_row(samples_, {"sample", utc_timestamp(sample.created_at_us), sample.input_hash, v1, v2, delta,
+        csv::append_row(samples_, {"sample", utc_timestamp(sample.created_at_us), sample.input_hash, v1, v2, delta,
                                   json::format_number(sample.drift_score), sample.verdict, "", ""});
         break;
     }
@@ -190,10 +132,10 @@ void DivergenceExport::finish(const statistics::DriftReport& report, double drif
         for (const json::Member& member : summary.as_object()) {
             if (member.second.is_object()) {  // the KL details: one row each, prefixed
                 for (const json::Member& detail : member.second.as_object())
-                    append_csv_row(head, {"summary", "", "", "", "", "", "", "", member.first + "_" + detail.first,
+                    csv::append_row(head, {"summary", "", "", "", "", "", "", "", member.first + "_" + detail.first,
                                           cell(detail.second)});
             } else {
-                append_csv_row(head, {"summary", "", "", "", "", "", "", "", member.first, cell(member.second)});
+                csv::append_row(head, {"summary", "", "", "", "", "", "", "", member.first, cell(member.second)});
             }
         }
         sink_(head.data(), head.size());

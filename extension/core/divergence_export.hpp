@@ -6,6 +6,7 @@
 #include "core/json.hpp"
 #include "core/parquet.hpp"
 #include "core/statistics.hpp"
+#include "core/utc_time.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -32,9 +33,6 @@ struct DivergenceSample {
 // The report's summary as a JSON object: every field of DriftReport (KL with its bins, smoothing, direction,
 // noise floor), plus the drift threshold that fail_ratio used.
 json::Value report_json(const statistics::DriftReport& report, double drift_threshold);
-
-// ISO 8601 UTC text with microseconds, e.g. "2026-11-22T13:05:00.123456Z".
-std::string utc_timestamp(std::int64_t microseconds_since_epoch);
 
 // Layouts:
 // - csv: header `kind,created_at,input_hash,v1_cost_cents,v2_cost_cents,cost_delta_cents,drift_score,verdict,

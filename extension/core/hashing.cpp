@@ -65,6 +65,32 @@ std::string sha256_hex(std::string_view data)
     return to_hex(digest, length);
 }
 
+Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new())
+{
+    if (context_ == nullptr || EVP_DigestInit_ex(context_, sha256_algorithm(), nullptr) != 1) {
+        EVP_MD_CTX_free(context_);
+        throw Error(ErrorKind::internal, "SHA-256 digest failed (OpenSSL EVP_DigestInit_ex)");
+    }
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(context_); }
+
+void Sha256Stream::update(std::string_view data)
+{
+    if (data.empty()) return;
+    if (EVP_DigestUpdate(context_, data.data(), data.size()) != 1)
+        throw Error(ErrorKind::internal, "SHA-256 digest failed (OpenSSL EVP_DigestUpdate)");
+}
+
+std::string Sha256Stream::finish()
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(context_, digest, &length) != 1 || length != 32)
+        throw Error(ErrorKind::internal, "SHA-256 digest failed (OpenSSL EVP_DigestFinal_ex)");
+    return to_hex(digest, length);
+}
+
 std::string canonical_hash(const json::Value& value) { return sha256_hex(json::canonical(value)); }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view message)

@@ -7,9 +7,27 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace costsim {
 
 std::string sha256_hex(std::string_view data);
+
+// SHA-256 of data given in pieces (a file as it is written).
+class Sha256Stream {
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(const Sha256Stream&) = delete;
+    Sha256Stream& operator=(const Sha256Stream&) = delete;
+
+    void update(std::string_view data);
+    // Lowercase hex of the digest of everything given; the stream is spent afterwards.
+    std::string finish();
+
+private:
+    ::evp_md_ctx_st* context_;
+};
 // SHA-256 (hex) of json::canonical(value): the hash used for inputs and outputs (spec section 4).
 std::string canonical_hash(const json::Value& value);
 

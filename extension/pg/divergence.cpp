@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "pg/boundary.hpp"
+#include "pg/bytea_buffer.hpp"
 #include "pg/settings.hpp"
+#include "pg/unix_time.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -184,7 +186,6 @@ constexpr const char* export_query =
     "SELECT created_at, input_hash, v1_cost_cents, v2_cost_cents, drift_score, verdict::text "
     "FROM costsim.divergence_samples($1, $2, $3, $4) ORDER BY created_at, id";
 constexpr long export_batch = 10000;
-constexpr int64 unix_epoch_offset_us = static_cast<int64>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 
 // One fetched batch as plain C values.
 struct Batch {
@@ -212,7 +213,7 @@ void read_batch(Batch& batch)
     for (int i = 0; i < n; ++i) {
         HeapTuple row = SPI_tuptable->vals[i];
         bool is_null = false;
-        batch.created_at_us[i] = DatumGetTimestampTz(SPI_getbinval(row, descriptor, 1, &is_null)) + unix_epoch_offset_us;
+        batch.created_at_us[i] = unix_microseconds(DatumGetTimestampTz(SPI_getbinval(row, descriptor, 1, &is_null)));
         batch.input_hash[i] = SPI_getvalue(row, descriptor, 2);
         batch.v1[i] = DatumGetInt64(SPI_getbinval(row, descriptor, 3, &is_null));
         batch.v2[i] = DatumGetInt64(SPI_getbinval(row, descriptor, 4, &is_null));
@@ -248,50 +249,6 @@ Datum binned_statistic(FunctionCallInfo fcinfo, Statistic statistic)
         raise(failure);
     PG_RETURN_FLOAT8(value);
 }
-
-// A bytea grown in place, at most 1 GB. It lives in the memory context current when it was made (the
-// function's, not SPI's, which SPI_finish deletes), so an error frees it with that context.
-class ByteaBuffer {
-public:
-    ByteaBuffer() : context_(CurrentMemoryContext) {}
-
-    void append(const char* data, std::size_t size)
-    {
-        if (size_ + size > capacity_) grow(size_ + size);
-        memcpy(VARDATA(buffer_) + size_, data, size);
-        size_ += size;
-    }
-    bytea* finish()
-    {
-        if (!buffer_) grow(0);
-        SET_VARSIZE(buffer_, VARHDRSZ + size_);
-        return buffer_;
-    }
-
-private:
-    void grow(std::size_t needed)
-    {
-        const std::size_t limit = MaxAllocSize - VARHDRSZ;
-        if (needed > limit)
-            throw Error(ErrorKind::limit_exceeded, "the export is larger than 1 GB: narrow the time window");
-        std::size_t capacity = capacity_ ? capacity_ : 64 * 1024;
-        while (capacity < needed) capacity *= 2;
-        if (capacity > limit) capacity = limit;
-        auto* bigger = static_cast<bytea*>(
-            MemoryContextAllocExtended(context_, VARHDRSZ + capacity, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM));
-        if (!bigger) throw std::bad_alloc();
-        if (buffer_) {
-            memcpy(VARDATA(bigger), VARDATA(buffer_), size_);
-            pfree(buffer_);
-        }
-        buffer_ = bigger;
-        capacity_ = capacity;
-    }
-
-    MemoryContext context_;
-    bytea* buffer_ = nullptr;
-    std::size_t size_ = 0, capacity_ = 0;
-};
 
 }  // namespace
 }  // namespace costsim::pg
@@ -433,11 +390,12 @@ Datum costsim_divergence_export(PG_FUNCTION_ARGS)
                           PG_ARGISNULL(4) ? (Datum)0 : PG_GETARG_DATUM(4)};
     char nulls[4] = {' ', ' ', PG_ARGISNULL(3) ? 'n' : ' ', PG_ARGISNULL(4) ? 'n' : ' '};
     const double threshold = settings::drift_threshold;
+    MemoryContext function_context = CurrentMemoryContext;
     bytea* result = nullptr;
     Failure failure;
     if (!run_core(failure, [&] {
             const ExportFormat format = export_format(format_name);
-            ByteaBuffer output;
+            ByteaBuffer output("the export is larger than 1 GB: narrow the time window", function_context);
             DivergenceExport exporter(format, [&](const char* data, std::size_t size) { output.append(data, size); });
             std::vector<stats::PairedSample> samples;
             Portal portal = nullptr;

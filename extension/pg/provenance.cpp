@@ -1,24 +1,14 @@
-#include "core/json.hpp"
-
 #include <cstring>
-#include <string>
 
 #include "pg/boundary.hpp"
 #include "pg/provenance.hpp"
 #include "pg/settings.hpp"
+#include "pg/table_owner.hpp"
 
 extern "C" {
-#include "access/htup_details.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/syscache.h"
 }
 
 namespace costsim::pg {
@@ -34,20 +24,6 @@ constexpr const char* insert_sql =
 constexpr int insert_arity = 26;
 
 SPIPlanPtr insert_plan = nullptr;
-
-Oid provenance_owner()
-{
-    const Oid relid = get_relname_relid("provenance", get_namespace_oid("costsim", false));
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "costsim: table costsim.provenance not found");
-    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
-}
-
-// The tenant claim of the last claims text seen (PostgREST sets the same text for a whole request).
-char* cached_claims = nullptr;
-char* cached_claim_tenant = nullptr;
 
 }  // namespace
 
@@ -130,11 +106,7 @@ std::int64_t insert_provenance(const ProvenanceRow& row)
 
     // Write as the table's owner: callers get no privilege on provenance. An error on the way aborts the
     // (sub)transaction, which restores the user id.
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(provenance_owner(),
-                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    const SavedUser saved = become_owner_of("provenance");
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
     if (!insert_plan) {
         SPIPlanPtr plan = SPI_prepare(insert_sql, insert_arity, const_cast<Oid*>(types));
@@ -148,47 +120,8 @@ std::int64_t insert_provenance(const ProvenanceRow& row)
     const std::int64_t id =
         DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
     SPI_finish();
-    SetUserIdAndSecContext(saved_user, saved_context);
+    restore_user(saved);
     return id;
 }
 
-const char* current_tenant()
-{
-    const char* claims = GetConfigOption("request.jwt.claims", true, false);
-    if (claims && *claims) {
-        if (!cached_claims || strcmp(cached_claims, claims) != 0) {
-            Failure failure;
-            char* tenant = nullptr;
-            if (!run_core(failure, [&] {
-                    json::Value parsed;
-                    try {
-                        parsed = json::parse(claims);
-                    } catch (const json::ParseError& error) {
-                        throw Error(ErrorKind::invalid_input, std::string("request.jwt.claims: ") + error.what());
-                    }
-                    const json::Value* claim = parsed.find("tenant_id");
-                    if (claim && claim->is_string() && !claim->as_string().empty())
-                        tenant = copy_string(claim->as_string(), TopMemoryContext);
-                    else if (claim && claim->is_number())
-                        tenant = copy_string(json::format_number(claim->as_number()), TopMemoryContext);
-                }))
-                raise(failure);
-            if (cached_claims) pfree(cached_claims);
-            if (cached_claim_tenant) pfree(cached_claim_tenant);
-            cached_claims = MemoryContextStrdup(TopMemoryContext, claims);
-            cached_claim_tenant = tenant;
-        }
-        if (cached_claim_tenant) return cached_claim_tenant;
-    }
-    if (settings::tenant_id && *settings::tenant_id) return settings::tenant_id;
-    return "default";
-}
-
 }  // namespace costsim::pg
-
-extern "C" {
-
-PG_FUNCTION_INFO_V1(costsim_current_tenant);
-// costsim.current_tenant() RETURNS text: the tenant row-level security scopes the caller to.
-Datum costsim_current_tenant(PG_FUNCTION_ARGS) { PG_RETURN_TEXT_P(cstring_to_text(costsim::pg::current_tenant())); }
-}

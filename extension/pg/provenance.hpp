@@ -1,4 +1,4 @@
-// costsim.provenance: one row per shadowed evaluation, and the tenant it belongs to.
+// costsim.provenance: one row per shadowed evaluation.
 #pragma once
 
 #include "core/shadow.hpp"
@@ -41,8 +41,5 @@ void describe_shadow(ProvenanceRow& row, const ShadowRecord& record);
 
 // C phase: inserts the row as the table's owner (callers need no privilege on the table); returns its id.
 std::int64_t insert_provenance(const ProvenanceRow& row);
-
-// C phase: the caller's tenant: the tenant_id claim of request.jwt.claims, else costsim.tenant_id, else "default".
-const char* current_tenant();
 
 }  // namespace costsim::pg

@@ -16,6 +16,8 @@ double drift_warning_threshold = 0.15;
 int max_plan_steps = 1000;
 int max_plan_bytes = 1024 * 1024;
 char* tenant_id = nullptr;
+char* correlation_id = nullptr;
+int export_ttl = 3600;
 
 namespace {
 
@@ -56,6 +58,12 @@ void define()
     DefineCustomStringVariable("costsim.tenant_id", "Tenant of direct SQL callers.",
                                "PostgREST callers are identified by the tenant_id claim of request.jwt.claims instead.",
                                &tenant_id, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("costsim.correlation_id", "Correlation id recorded with the caller's status changes.",
+                               "PostgREST callers send it as the x-correlation-id header instead.", &correlation_id, "",
+                               PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.export_ttl", "How long a signed status_history export link stays valid.",
+                            "Links carry their expiry; changing this affects only links made afterwards.", &export_ttl,
+                            3600, 1, 7 * 24 * 3600, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("costsim");
 }
 

@@ -13,6 +13,8 @@ extern double drift_warning_threshold;
 extern int max_plan_steps;
 extern int max_plan_bytes;
 extern char* tenant_id;
+extern char* correlation_id;
+extern int export_ttl;  // seconds
 
 void define();  // from _PG_init
 

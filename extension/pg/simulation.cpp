@@ -19,6 +19,7 @@
 #include "pg/jsonb_io.hpp"
 #include "pg/metrics_shmem.hpp"
 #include "pg/provenance.hpp"
+#include "pg/request_context.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {

@@ -1,7 +1,7 @@
 -- The upgrade path: 0.1 then ALTER EXTENSION UPDATE must give exactly what a fresh install of the current
 -- version gives (member objects, their privileges), and keep the data of 0.1's tables.
 BEGIN;
-SELECT plan(5);
+SELECT plan(8);
 
 CREATE TEMP TABLE fresh_objects AS
     SELECT pg_describe_object(classid, objid, objsubid) AS object
@@ -48,6 +48,20 @@ SELECT set_eq(
 SELECT is((SELECT count(*) FROM costsim.v2_coefficients WHERE model_version = '9.0.0'), 1::bigint,
           'the upgrade keeps the coefficient sets users added');
 SELECT is((costsim.divergence_report()).sample_count, 0::bigint, 'the new functions work after the upgrade');
+SELECT is(length(secret), 48, 'the upgrade makes a 48-byte export signing key') FROM costsim.export_signing_key;
+SELECT is((costsim.log_status_change('job', 'upgraded', 'done')).seq, 1::bigint,
+          'the upgraded extension appends to a status_history chain');
+
+-- The 0.2 -> 0.3 step alone, from a 0.2 install.
+DROP EXTENSION costsim CASCADE;
+CREATE EXTENSION costsim VERSION '0.2';
+ALTER EXTENSION costsim UPDATE;
+SELECT set_eq(
+    $$SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
+       WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+         AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'costsim')$$,
+    $$SELECT object FROM fresh_objects$$,
+    'a 0.2 install updated to the current version has exactly the objects of a fresh install');
 
 SELECT * FROM finish();
 ROLLBACK;

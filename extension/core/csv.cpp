@@ -1,0 +1,39 @@
+#include "core/csv.hpp"
+
+namespace costsim::csv {
+
+void append_field(std::string& out, std::string_view field)
+{
+    if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out.append(field);
+        return;
+    }
+    out.push_back('"');
+    for (char c : field) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
+}
+
+void append_nullable_field(std::string& out, const std::string* field)
+{
+    if (field == nullptr) return;
+    if (field->empty())
+        out.append("\"\"");
+    else
+        append_field(out, *field);
+}
+
+void append_row(std::string& out, std::initializer_list<std::string_view> fields)
+{
+    bool first = true;
+    for (std::string_view field : fields) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_field(out, field);
+    }
+    out.append("\r\n");
+}
+
+}  // namespace costsim::csv

@@ -1,0 +1,500 @@
+// status_history (spec section 10): the chain trigger, appending (log_status_change, track_status) and
+// verify_chain. See boundary.hpp for the phases.
+#include "core/audit_chain.hpp"
+#include "core/errors.hpp"
+#include "core/json.hpp"
+
+#include <cstring>
+#include <string>
+
+#include "pg/boundary.hpp"
+#include "pg/jsonb_io.hpp"
+#include "pg/request_context.hpp"
+#include "pg/status_history.hpp"
+#include "pg/table_owner.hpp"
+#include "pg/unix_time.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+}
+
+namespace costsim::pg {
+
+const char* const history_select_list =
+    "id, seq, tenant_id, entity_type, entity_id, old_status, new_status, actor_type, actor_id, reason, "
+    "correlation_id, metadata, created_at, prev_hash, row_hash";
+
+namespace {
+
+constexpr int history_column_count = 15;
+constexpr const char* history_column_names[history_column_count] = {
+    "id",        "seq",           "tenant_id", "entity_type", "entity_id",  "old_status", "new_status", "actor_type",
+    "actor_id",  "correlation_id", "reason",   "metadata",    "created_at", "prev_hash",  "row_hash"};
+// Positions in history_column_names (the select list's order, but reason and correlation_id as in the table).
+enum Column { id, seq, tenant_id, entity_type, entity_id, old_status, new_status, actor_type, actor_id,
+              correlation_id, reason, metadata, created_at, prev_hash, row_hash };
+// The advisory lock class of the chains: pg_locks shows (classid 0x63737368, objid = hash of the tenant, 2).
+constexpr uint32 chain_lock_class = 0x63737368;  // "cssh"
+
+[[noreturn]] void fail(int sqlstate, const char* message)
+{
+    ereport(ERROR, (errcode(sqlstate), errmsg("%s", message)));
+    pg_unreachable();
+}
+
+const char* text_column(HeapTuple tuple, TupleDesc descriptor, int attnum)
+{
+    bool is_null = false;
+    const Datum value = heap_getattr(tuple, attnum, descriptor, &is_null);
+    return is_null ? nullptr : TextDatumGetCString(value);
+}
+
+std::int64_t int64_column(HeapTuple tuple, TupleDesc descriptor, int attnum)
+{
+    bool is_null = false;
+    const Datum value = heap_getattr(tuple, attnum, descriptor, &is_null);
+    return is_null ? 0 : DatumGetInt64(value);
+}
+
+// A row with its columns at the given attribute numbers (in history_column_names order).
+HistoryRow read_row(HeapTuple tuple, TupleDesc descriptor, const int (&attnums)[history_column_count])
+{
+    HistoryRow row{};
+    row.id = int64_column(tuple, descriptor, attnums[Column::id]);
+    row.seq = int64_column(tuple, descriptor, attnums[Column::seq]);
+    row.tenant_id = text_column(tuple, descriptor, attnums[Column::tenant_id]);
+    row.entity_type = text_column(tuple, descriptor, attnums[Column::entity_type]);
+    row.entity_id = text_column(tuple, descriptor, attnums[Column::entity_id]);
+    row.old_status = text_column(tuple, descriptor, attnums[Column::old_status]);
+    row.new_status = text_column(tuple, descriptor, attnums[Column::new_status]);
+    row.actor_type = text_column(tuple, descriptor, attnums[Column::actor_type]);
+    row.actor_id = text_column(tuple, descriptor, attnums[Column::actor_id]);
+    row.reason = text_column(tuple, descriptor, attnums[Column::reason]);
+    row.correlation_id = text_column(tuple, descriptor, attnums[Column::correlation_id]);
+    bool is_null = false;
+    const Datum metadata = heap_getattr(tuple, attnums[Column::metadata], descriptor, &is_null);
+    row.metadata = is_null ? nullptr : jsonb_text(metadata);
+    const Datum created = heap_getattr(tuple, attnums[Column::created_at], descriptor, &is_null);
+    row.created_at_us = is_null ? 0 : unix_microseconds(DatumGetTimestampTz(created));
+    row.prev_hash = text_column(tuple, descriptor, attnums[Column::prev_hash]);
+    row.row_hash = text_column(tuple, descriptor, attnums[Column::row_hash]);
+    return row;
+}
+
+std::optional<std::string> optional_text(const char* value)
+{
+    return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+// ---- the chain ----
+
+// Serialises the appends to one tenant's chain until the transaction ends (pg_advisory_xact_lock's lock space).
+void lock_chain(const char* tenant)
+{
+    LOCKTAG tag;
+    const uint32 key = hash_bytes(reinterpret_cast<const unsigned char*>(tenant), static_cast<int>(strlen(tenant)));
+    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, chain_lock_class, key, 2);
+    (void)LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+SPIPlanPtr chain_end_plan = nullptr;
+
+// ---- appending ----
+
+SPIPlanPtr append_plan = nullptr;
+constexpr int append_arity = 10;
+
+// ---- verify_chain ----
+
+constexpr long verify_batch = 10000;
+
+struct Verdict {
+    bool intact;
+    std::int64_t rows, head_seq, broken_seq, broken_id;
+    char* head_hash;
+    char* reason;  // nullptr when intact
+};
+
+// C phase: the tenants verify_chain checks for this caller and argument.
+List* tenants_to_verify(const char* requested)
+{
+    const char* own = current_tenant();
+    const bool admin = caller_is_admin();
+    if (requested && strcmp(requested, own) != 0 && !admin)
+        fail(ERRCODE_INSUFFICIENT_PRIVILEGE, "verify_chain: checking another tenant's chain needs costsim_admin");
+    if (requested || !admin) return list_make1(pstrdup(requested ? requested : own));
+    List* tenants = NIL;
+    if (SPI_execute("SELECT DISTINCT tenant_id FROM costsim.status_history ORDER BY 1", true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "costsim: listing the status_history tenants failed");
+    for (uint64 i = 0; i < SPI_processed; ++i)
+        tenants = lappend(tenants, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+    return tenants;
+}
+
+}  // namespace
+
+ChainEnd chain_end(const char* tenant, ChainView view)
+{
+    if (!chain_end_plan) {
+        Oid types[1] = {TEXTOID};
+        SPIPlanPtr plan = SPI_prepare(
+            "SELECT seq, row_hash, created_at FROM costsim.status_history WHERE tenant_id = $1 "
+            "ORDER BY seq DESC LIMIT 1",
+            1, types);
+        if (!plan) elog(ERROR, "costsim: preparing the chain-end query failed");
+        SPI_keepplan(plan);
+        chain_end_plan = plan;
+    }
+    Datum arguments[1] = {CStringGetTextDatum(tenant)};
+    const int status = view == ChainView::latest
+                           ? SPI_execute_snapshot(chain_end_plan, arguments, nullptr, GetLatestSnapshot(),
+                                                  InvalidSnapshot, false, false, 1)
+                           : SPI_execute_plan(chain_end_plan, arguments, nullptr, false, 1);
+    if (status != SPI_OK_SELECT)
+        elog(ERROR, "costsim: reading the end of a status_history chain failed");
+    ChainEnd end{0, nullptr, DT_NOBEGIN};
+    const std::string& genesis = audit::genesis_hash();
+    if (SPI_processed == 0) {
+        end.row_hash = static_cast<char*>(SPI_palloc(genesis.size() + 1));
+        memcpy(end.row_hash, genesis.c_str(), genesis.size() + 1);
+        return end;
+    }
+    HeapTuple tuple = SPI_tuptable->vals[0];
+    TupleDesc descriptor = SPI_tuptable->tupdesc;
+    bool is_null = false;
+    end.seq = DatumGetInt64(SPI_getbinval(tuple, descriptor, 1, &is_null));
+    const char* hash = SPI_getvalue(tuple, descriptor, 2);
+    end.row_hash = static_cast<char*>(SPI_palloc(strlen(hash) + 1));
+    strcpy(end.row_hash, hash);
+    end.created_at = DatumGetTimestampTz(SPI_getbinval(tuple, descriptor, 3, &is_null));
+    return end;
+}
+
+HistoryRow read_selected_row(HeapTuple tuple, TupleDesc descriptor)
+{
+    // history_select_list has reason before correlation_id; history_column_names the other way round.
+    static constexpr int attnums[history_column_count] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 10, 12, 13, 14, 15};
+    return read_row(tuple, descriptor, attnums);
+}
+
+audit::StatusChange to_status_change(const HistoryRow& row)
+{
+    audit::StatusChange change;
+    change.id = row.id;
+    change.seq = row.seq;
+    change.tenant_id = row.tenant_id ? row.tenant_id : "";
+    change.entity_type = row.entity_type ? row.entity_type : "";
+    change.entity_id = row.entity_id ? row.entity_id : "";
+    change.old_status = optional_text(row.old_status);
+    change.new_status = row.new_status ? row.new_status : "";
+    change.actor_type = row.actor_type ? row.actor_type : "";
+    change.actor_id = optional_text(row.actor_id);
+    change.reason = optional_text(row.reason);
+    change.correlation_id = optional_text(row.correlation_id);
+    if (row.metadata) {
+        try {
+            change.metadata = json::parse(row.metadata);
+        } catch (const json::ParseError& error) {
+            throw invalid_input("metadata", error.what());
+        }
+    }
+    change.created_at_us = row.created_at_us;
+    return change;
+}
+
+Datum append_status_change(const StatusChangeInput& change)
+{
+    const Oid types[append_arity] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+                                     TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID};
+    Datum values[append_arity];
+    char nulls[append_arity];
+    memset(nulls, ' ', sizeof nulls);
+    const char* texts[append_arity - 1] = {change.tenant_id, change.entity_type, change.entity_id,
+                                           change.old_status, change.new_status, change.actor_type,
+                                           change.actor_id,  change.reason,      change.correlation_id};
+    for (int i = 0; i < append_arity - 1; ++i) {
+        if (texts[i])
+            values[i] = CStringGetTextDatum(texts[i]);
+        else
+            nulls[i] = 'n';
+    }
+    values[append_arity - 1] = change.metadata;
+
+    const SavedUser saved = become_owner_of("status_history");
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
+    if (!append_plan) {
+        SPIPlanPtr plan = SPI_prepare(
+            "INSERT INTO costsim.status_history (tenant_id, entity_type, entity_id, old_status, new_status, "
+            "actor_type, actor_id, reason, correlation_id, metadata) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING status_history",
+            append_arity, const_cast<Oid*>(types));
+        if (!plan) elog(ERROR, "costsim: preparing the status_history insert failed");
+        SPI_keepplan(plan);
+        append_plan = plan;
+    }
+    if (SPI_execute_plan(append_plan, values, nulls, false, 1) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+        elog(ERROR, "costsim: appending to status_history failed");
+    bool is_null = false;
+    const Datum row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null),
+                                        false, -1);
+    SPI_finish();
+    restore_user(saved);
+    return row;
+}
+
+}  // namespace costsim::pg
+
+using namespace costsim;
+using namespace costsim::pg;
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(costsim_status_history_chain);
+// BEFORE INSERT ... FOR EACH ROW on costsim.status_history: links the row into its tenant's chain.
+Datum costsim_status_history_chain(PG_FUNCTION_ARGS)
+{
+    if (!CALLED_AS_TRIGGER(fcinfo)) fail(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "status_history_chain: not called as a trigger");
+    auto* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+    if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event) ||
+        !TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
+        fail(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "status_history_chain: must be a BEFORE INSERT row trigger");
+    TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+    HeapTuple tuple = trigger->tg_trigtuple;
+    int attnums[history_column_count];
+    for (int i = 0; i < history_column_count; ++i) {
+        attnums[i] = SPI_fnumber(descriptor, history_column_names[i]);
+        if (attnums[i] <= 0) elog(ERROR, "costsim: status_history has no column %s", history_column_names[i]);
+    }
+    HistoryRow row = read_row(tuple, descriptor, attnums);
+    // The hashed columns that may not be NULL (the table's NOT NULL constraints are checked only after this).
+    const char* required[] = {row.tenant_id, row.entity_type, row.entity_id, row.new_status, row.actor_type,
+                              row.metadata};
+    const int required_columns[] = {Column::tenant_id, Column::entity_type, Column::entity_id,
+                                    Column::new_status, Column::actor_type, Column::metadata};
+    for (int i = 0; i < 6; ++i)
+        if (!required[i])
+            ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
+                            errmsg("null value in column \"%s\" of relation \"status_history\"",
+                                   history_column_names[required_columns[i]])));
+
+    lock_chain(row.tenant_id);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
+    const ChainEnd end = chain_end(row.tenant_id, ChainView::latest);
+    SPI_finish();
+    // Never before the previous row, so that created_at follows seq even if the clock steps back.
+    const TimestampTz now = GetCurrentTimestamp();
+    const TimestampTz created = now > end.created_at ? now : end.created_at;
+    row.seq = end.seq + 1;
+    row.prev_hash = end.row_hash;
+    row.created_at_us = unix_microseconds(created);
+
+    char* hash = nullptr;
+    Failure failure;
+    if (!run_core(failure, [&] { hash = copy_string(audit::row_hash(row.prev_hash, to_status_change(row))); }))
+        raise(failure);
+
+    int columns[4] = {attnums[Column::seq], attnums[Column::prev_hash], attnums[Column::row_hash],
+                      attnums[Column::created_at]};
+    Datum values[4] = {Int64GetDatum(row.seq), CStringGetTextDatum(row.prev_hash), CStringGetTextDatum(hash),
+                       TimestampTzGetDatum(created)};
+    bool nulls[4] = {false, false, false, false};
+    return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 4, columns, values, nulls));
+}
+
+PG_FUNCTION_INFO_V1(costsim_log_status_change);
+// costsim.log_status_change(entity_type, entity_id, new_status, old_status, actor_type, actor_id, reason,
+//   correlation_id, metadata jsonb, tenant_id) RETURNS costsim.status_history
+Datum costsim_log_status_change(PG_FUNCTION_ARGS)
+{
+    auto text_argument = [&](int n) -> const char* {
+        return PG_ARGISNULL(n) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(n));
+    };
+    const char* names[] = {"entity_type", "entity_id", "new_status", nullptr, "actor_type"};
+    for (int n : {0, 1, 2, 4}) {
+        const char* value = text_argument(n);
+        if (!value || !*value)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: must not be empty or NULL", names[n])));
+    }
+    if (PG_ARGISNULL(8) || !JB_ROOT_IS_OBJECT(PG_GETARG_JSONB_P(8)))
+        fail(ERRCODE_INVALID_PARAMETER_VALUE, "metadata: must be a JSON object");
+    const char* own_tenant = current_tenant();
+    const char* tenant = PG_ARGISNULL(9) ? own_tenant : text_to_cstring(PG_GETARG_TEXT_PP(9));
+    if (strcmp(tenant, own_tenant) != 0 && !caller_is_admin())
+        fail(ERRCODE_INSUFFICIENT_PRIVILEGE,
+             "log_status_change: recording for another tenant than one's own needs costsim_admin");
+    StatusChangeInput change{};
+    change.tenant_id = tenant;
+    change.entity_type = text_argument(0);
+    change.entity_id = text_argument(1);
+    change.new_status = text_argument(2);
+    change.old_status = text_argument(3);
+    change.actor_type = text_argument(4);
+    change.actor_id = text_argument(5);
+    change.reason = text_argument(6);
+    change.correlation_id = PG_ARGISNULL(7) ? current_correlation_id() : text_argument(7);
+    change.metadata = PG_GETARG_DATUM(8);
+    return append_status_change(change);
+}
+
+PG_FUNCTION_INFO_V1(costsim_track_status);
+// AFTER INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION costsim.track_status(entity_type, id_column,
+//   status_column [, tenant_column]): records the row's status transitions.
+Datum costsim_track_status(PG_FUNCTION_ARGS)
+{
+    if (!CALLED_AS_TRIGGER(fcinfo)) fail(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "track_status: not called as a trigger");
+    auto* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+    const TriggerEvent event = trigger->tg_event;
+    if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_FOR_ROW(event) ||
+        !(TRIGGER_FIRED_BY_INSERT(event) || TRIGGER_FIRED_BY_UPDATE(event)))
+        fail(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+             "track_status: must be an AFTER INSERT OR UPDATE ... FOR EACH ROW trigger");
+    const int nargs = trigger->tg_trigger->tgnargs;
+    char** args = trigger->tg_trigger->tgargs;
+    if (nargs != 3 && nargs != 4)
+        fail(ERRCODE_INVALID_PARAMETER_VALUE,
+             "track_status: takes the entity type, the id column, the status column and optionally the tenant column");
+    if (!*args[0]) fail(ERRCODE_INVALID_PARAMETER_VALUE, "track_status: the entity type must not be empty");
+    Relation relation = trigger->tg_relation;
+    TupleDesc descriptor = RelationGetDescr(relation);
+    int attnums[3] = {0, 0, 0};  // id, status, tenant
+    for (int i = 1; i < nargs; ++i) {
+        attnums[i - 1] = SPI_fnumber(descriptor, args[i]);
+        if (attnums[i - 1] <= 0)
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                            errmsg("track_status: column \"%s\" of \"%s\" does not exist", args[i],
+                                   RelationGetRelationName(relation))));
+    }
+    const bool inserted = TRIGGER_FIRED_BY_INSERT(event);
+    HeapTuple row = inserted ? trigger->tg_trigtuple : trigger->tg_newtuple;
+    const char* new_status = SPI_getvalue(row, descriptor, attnums[1]);
+    if (!new_status) return PointerGetDatum(nullptr);
+    const char* old_status = inserted ? nullptr : SPI_getvalue(trigger->tg_trigtuple, descriptor, attnums[1]);
+    if (old_status && strcmp(old_status, new_status) == 0) return PointerGetDatum(nullptr);
+    const char* entity_id = SPI_getvalue(row, descriptor, attnums[0]);
+    if (!entity_id || !*entity_id)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("track_status: the id column \"%s\" is NULL or empty", args[1])));
+    const char* own_tenant = current_tenant();
+    const char* tenant = nargs == 4 ? SPI_getvalue(row, descriptor, attnums[2]) : nullptr;
+    if (!tenant) tenant = own_tenant;
+    if (strcmp(tenant, own_tenant) != 0 && !caller_is_admin())
+        fail(ERRCODE_INSUFFICIENT_PRIVILEGE,
+             "track_status: recording for another tenant than one's own needs costsim_admin");
+
+    StringInfoData metadata;
+    initStringInfo(&metadata);
+    appendStringInfoString(&metadata, "{\"table\": ");
+    escape_json(&metadata, psprintf("%s.%s", get_namespace_name(RelationGetNamespace(relation)),
+                                    RelationGetRelationName(relation)));
+    appendStringInfo(&metadata, ", \"operation\": \"%s\"}", inserted ? "INSERT" : "UPDATE");
+    const Actor actor = current_actor();
+    StatusChangeInput change{};
+    change.tenant_id = tenant;
+    change.entity_type = args[0];
+    change.entity_id = entity_id;
+    change.old_status = old_status;
+    change.new_status = new_status;
+    change.actor_type = actor.type;
+    change.actor_id = actor.id;
+    change.correlation_id = current_correlation_id();
+    change.metadata = jsonb_from_text(metadata.data);
+    (void)append_status_change(change);
+    return PointerGetDatum(nullptr);
+}
+
+PG_FUNCTION_INFO_V1(costsim_verify_chain);
+// costsim.verify_chain(INOUT tenant_id text, OUT intact, OUT rows_checked, OUT head_seq, OUT head_hash,
+//   OUT broken_seq, OUT broken_id, OUT reason) RETURNS SETOF record
+Datum costsim_verify_chain(PG_FUNCTION_ARGS)
+{
+    const char* requested = PG_ARGISNULL(0) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(0));
+    InitMaterializedSRF(fcinfo, 0);
+    auto* result = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    MemoryContext function_context = CurrentMemoryContext;
+    MemoryContext batch_context =
+        AllocSetContextCreate(function_context, "costsim verify_chain batch", ALLOCSET_DEFAULT_SIZES);
+
+    const SavedUser saved = become_owner_of("status_history");
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
+    List* tenants = tenants_to_verify(requested);
+    Oid types[1] = {TEXTOID};
+    SPIPlanPtr plan = SPI_prepare(psprintf("SELECT %s FROM costsim.status_history WHERE tenant_id = $1 ORDER BY seq",
+                                           history_select_list),
+                                  1, types);
+    if (!plan) elog(ERROR, "costsim: preparing the chain query failed");
+
+    ListCell* cell;
+    foreach (cell, tenants) {
+        const char* tenant = static_cast<const char*>(lfirst(cell));
+        Datum arguments[1] = {CStringGetTextDatum(tenant)};
+        Portal portal = SPI_cursor_open(nullptr, plan, arguments, nullptr, true);
+        Verdict verdict{};
+        Failure failure;
+        if (!run_core(failure, [&] {
+                audit::ChainVerifier verifier;
+                std::int64_t last_seq = 0;
+                for (;;) {
+                    HistoryRow* rows = nullptr;
+                    int count = 0;
+                    pg_guard([&] {
+                        CHECK_FOR_INTERRUPTS();
+                        MemoryContextReset(batch_context);
+                        SPI_cursor_fetch(portal, true, verify_batch);
+                        count = static_cast<int>(SPI_processed);
+                        MemoryContext previous = MemoryContextSwitchTo(batch_context);
+                        rows = static_cast<HistoryRow*>(palloc(sizeof(HistoryRow) * (count + 1)));
+                        for (int i = 0; i < count; ++i)
+                            rows[i] = read_selected_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+                        MemoryContextSwitchTo(previous);
+                        SPI_freetuptable(SPI_tuptable);
+                    });
+                    if (count == 0) break;
+                    last_seq = rows[count - 1].seq;
+                    for (int i = 0; i < count; ++i)
+                        verifier.add(to_status_change(rows[i]), rows[i].prev_hash ? rows[i].prev_hash : "",
+                                     rows[i].row_hash ? rows[i].row_hash : "");
+                }
+                verdict.intact = verifier.intact();
+                verdict.rows = verifier.rows();
+                verdict.head_seq = last_seq;
+                verdict.head_hash = copy_string(verifier.head(), function_context);
+                if (const auto& broken = verifier.first_break()) {
+                    verdict.broken_seq = broken->seq;
+                    verdict.broken_id = broken->id;
+                    verdict.reason = copy_string(broken->reason, function_context);
+                }
+            }))
+            raise(failure);
+        SPI_cursor_close(portal);
+
+        Datum values[8] = {CStringGetTextDatum(tenant),        BoolGetDatum(verdict.intact),
+                           Int64GetDatum(verdict.rows),         Int64GetDatum(verdict.head_seq),
+                           CStringGetTextDatum(verdict.head_hash), Int64GetDatum(verdict.broken_seq),
+                           Int64GetDatum(verdict.broken_id),    verdict.reason ? CStringGetTextDatum(verdict.reason) : 0};
+        bool nulls[8] = {false, false, false, false, false, verdict.intact, verdict.intact, verdict.intact};
+        MemoryContext previous = MemoryContextSwitchTo(function_context);
+        tuplestore_putvalues(result->setResult, result->setDesc, values, nulls);
+        MemoryContextSwitchTo(previous);
+    }
+    SPI_finish();
+    restore_user(saved);
+    MemoryContextDelete(batch_context);
+    return (Datum)0;
+}
+}

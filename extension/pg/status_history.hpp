@@ -1,0 +1,79 @@
+// status_history rows between PostgreSQL and the core: read as plain C values in the C phase, turned into the
+// core's StatusChange in the C++ phase; and appending a row as the table's owner.
+#pragma once
+
+#include "core/audit_chain.hpp"
+
+#include <cstdint>
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "datatype/timestamp.h"
+}
+
+namespace costsim::pg {
+
+// A chained row as C values (strings palloc'd; nullptr = SQL NULL; metadata as JSON text).
+struct HistoryRow {
+    std::int64_t id;
+    std::int64_t seq;
+    const char* tenant_id;
+    const char* entity_type;
+    const char* entity_id;
+    const char* old_status;
+    const char* new_status;
+    const char* actor_type;
+    const char* actor_id;
+    const char* reason;
+    const char* correlation_id;
+    const char* metadata;
+    std::int64_t created_at_us;  // since 1970-01-01 UTC
+    const char* prev_hash;
+    const char* row_hash;
+};
+
+// The select list that reads rows in HistoryRow order (for queries read with read_selected_row).
+extern const char* const history_select_list;
+
+// C phase: a row of a query whose columns are history_select_list.
+HistoryRow read_selected_row(HeapTuple tuple, TupleDesc descriptor);
+
+// C++ phase: the row as the core hashes it (the metadata parsed).
+audit::StatusChange to_status_change(const HistoryRow& row);
+
+// The last row of a tenant's chain.
+struct ChainEnd {
+    std::int64_t seq;        // 0 for an empty chain
+    char* row_hash;          // the genesis hash for an empty chain (palloc'd outside SPI's memory)
+    TimestampTz created_at;  // DT_NOBEGIN for an empty chain
+};
+enum class ChainView {
+    latest,     // as of now, including this transaction's (and this statement's) rows: for appending, under the
+                // chain lock (the transaction's snapshot, in REPEATABLE READ, would miss rows appended since)
+    statement,  // as the caller's statement sees the table: for reading, consistent with later reads
+};
+// C phase, inside SPI.
+ChainEnd chain_end(const char* tenant, ChainView view);
+
+// What an append records; the chain trigger adds seq, created_at and the hashes.
+struct StatusChangeInput {
+    const char* tenant_id;
+    const char* entity_type;
+    const char* entity_id;
+    const char* old_status;  // nullptr = NULL
+    const char* new_status;
+    const char* actor_type;
+    const char* actor_id;
+    const char* reason;
+    const char* correlation_id;
+    Datum metadata;  // a jsonb object
+};
+
+// C phase: appends a row to its tenant's chain as the table's owner; returns it (a costsim.status_history
+// composite datum in the caller's memory context).
+Datum append_status_change(const StatusChangeInput& change);
+
+}  // namespace costsim::pg
