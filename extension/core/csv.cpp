@@ -2,9 +2,20 @@
 
 namespace costsim::csv {
 
+namespace {
+
+bool needs_quotes(std::string_view field) noexcept
+{
+    for (char c : field)
+        if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+    return false;
+}
+
+}  // namespace
+
 void append_field(std::string& out, std::string_view field)
 {
-    if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (!needs_quotes(field)) {
         out.append(field);
         return;
     }

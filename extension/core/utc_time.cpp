@@ -35,9 +35,24 @@ std::string utc_timestamp(std::int64_t microseconds)
     civil_from_days(days, year, month, day);
     const auto seconds_of_day = static_cast<unsigned>(rest / 1000000);
     const auto micros = static_cast<unsigned>(rest % 1000000);
-    char text[48];
-    std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", static_cast<long long>(year), month, day,
-                  seconds_of_day / 3600, seconds_of_day / 60 % 60, seconds_of_day % 60, micros);
+    if (year < 0 || year > 9999) {  // outside ISO 8601's four digits: the rare, slow path
+        char text[64];
+        std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", static_cast<long long>(year), month,
+                      day, seconds_of_day / 3600, seconds_of_day / 60 % 60, seconds_of_day % 60, micros);
+        return text;
+    }
+    // "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", digit by digit (snprintf would be most of an export's formatting time).
+    std::string text = "0000-00-00T00:00:00.000000Z";
+    auto digits = [&text](std::size_t end, unsigned value, int count) {
+        for (int i = 1; i <= count; ++i, value /= 10) text[end - i] = static_cast<char>('0' + value % 10);
+    };
+    digits(4, static_cast<unsigned>(year), 4);
+    digits(7, month, 2);
+    digits(10, day, 2);
+    digits(13, seconds_of_day / 3600, 2);
+    digits(16, seconds_of_day / 60 % 60, 2);
+    digits(19, seconds_of_day % 60, 2);
+    digits(26, micros, 6);
     return text;
 }
 

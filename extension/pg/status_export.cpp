@@ -109,6 +109,7 @@ void write_export(audit::HistoryFormat format, const char* tenant, std::int64_t 
         int count = 0;
         pg_guard([&] {
             CHECK_FOR_INTERRUPTS();
+            SPI_freetuptable(SPI_tuptable);  // the previous batch's, which rows pointed into
             MemoryContextReset(batch_context);
             SPI_cursor_fetch(portal, true, export_batch);
             count = static_cast<int>(SPI_processed);
@@ -116,10 +117,10 @@ void write_export(audit::HistoryFormat format, const char* tenant, std::int64_t 
             rows = static_cast<HistoryRow*>(palloc(sizeof(HistoryRow) * (count + 1)));
             for (int i = 0; i < count; ++i) rows[i] = read_selected_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
             MemoryContextSwitchTo(previous);
-            SPI_freetuptable(SPI_tuptable);
         });
         if (count == 0) break;
-        for (int i = 0; i < count; ++i) file.add(to_status_change(rows[i]), rows[i].prev_hash, rows[i].row_hash);
+        for (int i = 0; i < count; ++i)
+            file.add(to_status_change(rows[i]), view_of(rows[i].prev_hash), view_of(rows[i].row_hash));
     }
     pg_guard([&] {
         SPI_cursor_close(portal);
@@ -179,6 +180,7 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
         (has_to && TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(6))))
         bad_argument("created_from and created_to must be finite");
     const char* tenant = current_tenant();
+    const Actor actor = current_actor();  // before becoming the owner
     const std::int64_t expires = now_unix_seconds() + settings::export_ttl;
     MemoryContext function_context = CurrentMemoryContext;
 
@@ -207,7 +209,6 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
         }))
         raise(failure);
 
-    const Actor actor = current_actor();
     Oid types[10] = {TEXTOID, TEXTOID, JSONBOID, INT8OID, TEXTOID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID};
     Datum values[10] = {CStringGetTextDatum(tenant),
                         CStringGetTextDatum(audit::to_string(format)),

@@ -5,7 +5,9 @@
 #include "core/json.hpp"
 
 #include <cstring>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "pg/boundary.hpp"
 #include "pg/jsonb_io.hpp"
@@ -58,48 +60,52 @@ constexpr uint32 chain_lock_class = 0x63737368;  // "cssh"
     pg_unreachable();
 }
 
-const char* text_column(HeapTuple tuple, TupleDesc descriptor, int attnum)
+TextView text_value(Datum value, bool is_null)
 {
-    bool is_null = false;
-    const Datum value = heap_getattr(tuple, attnum, descriptor, &is_null);
-    return is_null ? nullptr : TextDatumGetCString(value);
+    if (is_null) return TextView{nullptr, 0};
+    const text* detoasted = DatumGetTextPP(value);
+    return TextView{VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted)};
 }
 
-std::int64_t int64_column(HeapTuple tuple, TupleDesc descriptor, int attnum)
-{
-    bool is_null = false;
-    const Datum value = heap_getattr(tuple, attnum, descriptor, &is_null);
-    return is_null ? 0 : DatumGetInt64(value);
-}
-
-// A row with its columns at the given attribute numbers (in history_column_names order).
+// A row with its columns at the given attribute numbers (in history_column_names order), deformed once.
 HistoryRow read_row(HeapTuple tuple, TupleDesc descriptor, const int (&attnums)[history_column_count])
 {
+    constexpr int max_columns = 64;
+    if (descriptor->natts > max_columns) elog(ERROR, "costsim: status_history rows have at most %d columns", max_columns);
+    Datum values[max_columns];
+    bool nulls[max_columns];
+    heap_deform_tuple(tuple, descriptor, values, nulls);
+    auto text_at = [&](Column column) { return text_value(values[attnums[column] - 1], nulls[attnums[column] - 1]); };
+    auto int64_at = [&](Column column) {
+        return nulls[attnums[column] - 1] ? std::int64_t{0} : DatumGetInt64(values[attnums[column] - 1]);
+    };
     HistoryRow row{};
-    row.id = int64_column(tuple, descriptor, attnums[Column::id]);
-    row.seq = int64_column(tuple, descriptor, attnums[Column::seq]);
-    row.tenant_id = text_column(tuple, descriptor, attnums[Column::tenant_id]);
-    row.entity_type = text_column(tuple, descriptor, attnums[Column::entity_type]);
-    row.entity_id = text_column(tuple, descriptor, attnums[Column::entity_id]);
-    row.old_status = text_column(tuple, descriptor, attnums[Column::old_status]);
-    row.new_status = text_column(tuple, descriptor, attnums[Column::new_status]);
-    row.actor_type = text_column(tuple, descriptor, attnums[Column::actor_type]);
-    row.actor_id = text_column(tuple, descriptor, attnums[Column::actor_id]);
-    row.reason = text_column(tuple, descriptor, attnums[Column::reason]);
-    row.correlation_id = text_column(tuple, descriptor, attnums[Column::correlation_id]);
-    bool is_null = false;
-    const Datum metadata = heap_getattr(tuple, attnums[Column::metadata], descriptor, &is_null);
-    row.metadata = is_null ? nullptr : jsonb_text(metadata);
-    const Datum created = heap_getattr(tuple, attnums[Column::created_at], descriptor, &is_null);
-    row.created_at_us = is_null ? 0 : unix_microseconds(DatumGetTimestampTz(created));
-    row.prev_hash = text_column(tuple, descriptor, attnums[Column::prev_hash]);
-    row.row_hash = text_column(tuple, descriptor, attnums[Column::row_hash]);
+    row.id = int64_at(Column::id);
+    row.seq = int64_at(Column::seq);
+    row.tenant_id = text_at(Column::tenant_id);
+    row.entity_type = text_at(Column::entity_type);
+    row.entity_id = text_at(Column::entity_id);
+    row.old_status = text_at(Column::old_status);
+    row.new_status = text_at(Column::new_status);
+    row.actor_type = text_at(Column::actor_type);
+    row.actor_id = text_at(Column::actor_id);
+    row.reason = text_at(Column::reason);
+    row.correlation_id = text_at(Column::correlation_id);
+    const int metadata = attnums[Column::metadata] - 1;
+    if (!nulls[metadata]) {
+        const char* json = jsonb_text(values[metadata]);
+        row.metadata = TextView{json, strlen(json)};
+    }
+    const int created = attnums[Column::created_at] - 1;
+    row.created_at_us = nulls[created] ? 0 : unix_microseconds(DatumGetTimestampTz(values[created]));
+    row.prev_hash = text_at(Column::prev_hash);
+    row.row_hash = text_at(Column::row_hash);
     return row;
 }
 
-std::optional<std::string> optional_text(const char* value)
+std::optional<std::string> optional_text(TextView value)
 {
-    return value ? std::optional<std::string>(value) : std::nullopt;
+    return value.data ? std::optional<std::string>(std::in_place, value.data, value.size) : std::nullopt;
 }
 
 // ---- the chain ----
@@ -131,11 +137,10 @@ struct Verdict {
     char* reason;  // nullptr when intact
 };
 
-// C phase: the tenants verify_chain checks for this caller and argument.
-List* tenants_to_verify(const char* requested)
+// C phase, inside SPI as the table's owner: the tenants verify_chain checks, for a caller of tenant `own` who is
+// an admin or not (decided before becoming the owner, who always is).
+List* tenants_to_verify(const char* requested, const char* own, bool admin)
 {
-    const char* own = current_tenant();
-    const bool admin = caller_is_admin();
     if (requested && strcmp(requested, own) != 0 && !admin)
         fail(ERRCODE_INSUFFICIENT_PRIVILEGE, "verify_chain: checking another tenant's chain needs costsim_admin");
     if (requested || !admin) return list_make1(pstrdup(requested ? requested : own));
@@ -198,18 +203,18 @@ audit::StatusChange to_status_change(const HistoryRow& row)
     audit::StatusChange change;
     change.id = row.id;
     change.seq = row.seq;
-    change.tenant_id = row.tenant_id ? row.tenant_id : "";
-    change.entity_type = row.entity_type ? row.entity_type : "";
-    change.entity_id = row.entity_id ? row.entity_id : "";
+    change.tenant_id = view_of(row.tenant_id);
+    change.entity_type = view_of(row.entity_type);
+    change.entity_id = view_of(row.entity_id);
     change.old_status = optional_text(row.old_status);
-    change.new_status = row.new_status ? row.new_status : "";
-    change.actor_type = row.actor_type ? row.actor_type : "";
+    change.new_status = view_of(row.new_status);
+    change.actor_type = view_of(row.actor_type);
     change.actor_id = optional_text(row.actor_id);
     change.reason = optional_text(row.reason);
     change.correlation_id = optional_text(row.correlation_id);
-    if (row.metadata) {
+    if (row.metadata.data) {
         try {
-            change.metadata = json::parse(row.metadata);
+            change.metadata = json::parse(view_of(row.metadata));
         } catch (const json::ParseError& error) {
             throw invalid_input("metadata", error.what());
         }
@@ -283,35 +288,36 @@ Datum costsim_status_history_chain(PG_FUNCTION_ARGS)
     }
     HistoryRow row = read_row(tuple, descriptor, attnums);
     // The hashed columns that may not be NULL (the table's NOT NULL constraints are checked only after this).
-    const char* required[] = {row.tenant_id, row.entity_type, row.entity_id, row.new_status, row.actor_type,
-                              row.metadata};
+    const TextView required[] = {row.tenant_id, row.entity_type, row.entity_id, row.new_status, row.actor_type,
+                                 row.metadata};
     const int required_columns[] = {Column::tenant_id, Column::entity_type, Column::entity_id,
                                     Column::new_status, Column::actor_type, Column::metadata};
     for (int i = 0; i < 6; ++i)
-        if (!required[i])
+        if (!required[i].data)
             ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
                             errmsg("null value in column \"%s\" of relation \"status_history\"",
                                    history_column_names[required_columns[i]])));
 
-    lock_chain(row.tenant_id);
+    const char* tenant = pnstrdup(row.tenant_id.data, row.tenant_id.size);
+    lock_chain(tenant);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
-    const ChainEnd end = chain_end(row.tenant_id, ChainView::latest);
+    const ChainEnd end = chain_end(tenant, ChainView::latest);
     SPI_finish();
     // Never before the previous row, so that created_at follows seq even if the clock steps back.
     const TimestampTz now = GetCurrentTimestamp();
     const TimestampTz created = now > end.created_at ? now : end.created_at;
     row.seq = end.seq + 1;
-    row.prev_hash = end.row_hash;
+    row.prev_hash = TextView{end.row_hash, strlen(end.row_hash)};
     row.created_at_us = unix_microseconds(created);
 
     char* hash = nullptr;
     Failure failure;
-    if (!run_core(failure, [&] { hash = copy_string(audit::row_hash(row.prev_hash, to_status_change(row))); }))
+    if (!run_core(failure, [&] { hash = copy_string(audit::row_hash(end.row_hash, to_status_change(row))); }))
         raise(failure);
 
     int columns[4] = {attnums[Column::seq], attnums[Column::prev_hash], attnums[Column::row_hash],
                       attnums[Column::created_at]};
-    Datum values[4] = {Int64GetDatum(row.seq), CStringGetTextDatum(row.prev_hash), CStringGetTextDatum(hash),
+    Datum values[4] = {Int64GetDatum(row.seq), CStringGetTextDatum(end.row_hash), CStringGetTextDatum(hash),
                        TimestampTzGetDatum(created)};
     bool nulls[4] = {false, false, false, false};
     return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 4, columns, values, nulls));
@@ -430,9 +436,11 @@ Datum costsim_verify_chain(PG_FUNCTION_ARGS)
     MemoryContext batch_context =
         AllocSetContextCreate(function_context, "costsim verify_chain batch", ALLOCSET_DEFAULT_SIZES);
 
+    const char* own_tenant = current_tenant();
+    const bool admin = caller_is_admin();
     const SavedUser saved = become_owner_of("status_history");
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
-    List* tenants = tenants_to_verify(requested);
+    List* tenants = tenants_to_verify(requested, own_tenant, admin);
     Oid types[1] = {TEXTOID};
     SPIPlanPtr plan = SPI_prepare(psprintf("SELECT %s FROM costsim.status_history WHERE tenant_id = $1 ORDER BY seq",
                                            history_select_list),
@@ -454,6 +462,7 @@ Datum costsim_verify_chain(PG_FUNCTION_ARGS)
                     int count = 0;
                     pg_guard([&] {
                         CHECK_FOR_INTERRUPTS();
+                        SPI_freetuptable(SPI_tuptable);  // the previous batch's, which rows pointed into
                         MemoryContextReset(batch_context);
                         SPI_cursor_fetch(portal, true, verify_batch);
                         count = static_cast<int>(SPI_processed);
@@ -462,13 +471,12 @@ Datum costsim_verify_chain(PG_FUNCTION_ARGS)
                         for (int i = 0; i < count; ++i)
                             rows[i] = read_selected_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
                         MemoryContextSwitchTo(previous);
-                        SPI_freetuptable(SPI_tuptable);
                     });
                     if (count == 0) break;
                     last_seq = rows[count - 1].seq;
                     for (int i = 0; i < count; ++i)
-                        verifier.add(to_status_change(rows[i]), rows[i].prev_hash ? rows[i].prev_hash : "",
-                                     rows[i].row_hash ? rows[i].row_hash : "");
+                        verifier.add(to_status_change(rows[i]), std::string(view_of(rows[i].prev_hash)),
+                                     std::string(view_of(rows[i].row_hash)));
                 }
                 verdict.intact = verifier.intact();
                 verdict.rows = verifier.rows();

@@ -4,7 +4,9 @@
 
 #include "core/audit_chain.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 extern "C" {
 #include "postgres.h"
@@ -16,23 +18,30 @@ extern "C" {
 
 namespace costsim::pg {
 
-// A chained row as C values (strings palloc'd; nullptr = SQL NULL; metadata as JSON text).
+// A text value of a row, not NUL-terminated: it points into the tuple (or palloc'd text), so it lives as long as
+// the tuple. data == nullptr for SQL NULL.
+struct TextView {
+    const char* data;
+    std::size_t size;
+};
+
+// A chained row as C values (metadata as JSON text).
 struct HistoryRow {
     std::int64_t id;
     std::int64_t seq;
-    const char* tenant_id;
-    const char* entity_type;
-    const char* entity_id;
-    const char* old_status;
-    const char* new_status;
-    const char* actor_type;
-    const char* actor_id;
-    const char* reason;
-    const char* correlation_id;
-    const char* metadata;
+    TextView tenant_id;
+    TextView entity_type;
+    TextView entity_id;
+    TextView old_status;
+    TextView new_status;
+    TextView actor_type;
+    TextView actor_id;
+    TextView reason;
+    TextView correlation_id;
+    TextView metadata;
     std::int64_t created_at_us;  // since 1970-01-01 UTC
-    const char* prev_hash;
-    const char* row_hash;
+    TextView prev_hash;
+    TextView row_hash;
 };
 
 // The select list that reads rows in HistoryRow order (for queries read with read_selected_row).
@@ -43,6 +52,7 @@ HistoryRow read_selected_row(HeapTuple tuple, TupleDesc descriptor);
 
 // C++ phase: the row as the core hashes it (the metadata parsed).
 audit::StatusChange to_status_change(const HistoryRow& row);
+inline std::string_view view_of(TextView text) { return std::string_view(text.data ? text.data : "", text.size); }
 
 // The last row of a tenant's chain.
 struct ChainEnd {
