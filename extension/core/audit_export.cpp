@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace costsim::audit {
@@ -22,11 +23,6 @@ std::string integer_text(std::int64_t value)
     char text[24];
     const auto end = std::to_chars(text, text + sizeof text, value).ptr;
     return std::string(text, end);
-}
-
-json::Value json_text_or_null(const std::optional<std::string>& value)
-{
-    return value ? json::Value(*value) : json::Value(nullptr);
 }
 
 }  // namespace
@@ -49,11 +45,12 @@ HistoryExport::HistoryExport(HistoryFormat format, Sink sink) : format_(format),
 void HistoryExport::add(const StatusChange& row, std::string_view prev_hash, std::string_view row_hash)
 {
     const std::string id = integer_text(row.id), seq = integer_text(row.seq);
+    const std::string metadata = json::canonical(row.metadata);
     const std::string created_at = utc_timestamp(row.created_at_us);
+    std::string& out = buffer_;
     if (format_ == HistoryFormat::csv) {
-        std::string& out = buffer_;
         auto field = [&out](std::string_view text) {
-            csv::append_field(out, text);
+            csv::append_text_field(out, text);
             out.push_back(',');
         };
         auto nullable = [&out](const std::optional<std::string>& text) {
@@ -71,31 +68,51 @@ void HistoryExport::add(const StatusChange& row, std::string_view prev_hash, std
         nullable(row.actor_id);
         nullable(row.reason);
         nullable(row.correlation_id);
-        field(json::canonical(row.metadata));
+        field(metadata);
         field(created_at);
         field(prev_hash);
-        csv::append_field(out, row_hash);
+        csv::append_text_field(out, row_hash);
         out.append("\r\n");
     } else {
-        json::Object object;
-        object.reserve(15);
-        object.emplace_back("id", json::Value(row.id));
-        object.emplace_back("seq", json::Value(row.seq));
-        object.emplace_back("tenant_id", json::Value(row.tenant_id));
-        object.emplace_back("entity_type", json::Value(row.entity_type));
-        object.emplace_back("entity_id", json::Value(row.entity_id));
-        object.emplace_back("old_status", json_text_or_null(row.old_status));
-        object.emplace_back("new_status", json::Value(row.new_status));
-        object.emplace_back("actor_type", json::Value(row.actor_type));
-        object.emplace_back("actor_id", json_text_or_null(row.actor_id));
-        object.emplace_back("reason", json_text_or_null(row.reason));
-        object.emplace_back("correlation_id", json_text_or_null(row.correlation_id));
-        object.emplace_back("metadata", row.metadata);
-        object.emplace_back("created_at", json::Value(created_at));
-        object.emplace_back("prev_hash", json::Value(std::string(prev_hash)));
-        object.emplace_back("row_hash", json::Value(std::string(row_hash)));
-        buffer_ += json::dump(json::Value(std::move(object)));
-        buffer_ += '\n';
+        // Written member by member: integers exactly (a JSON value would hold them as doubles), metadata in its
+        // RFC 8785 form as in the CSV.
+        auto member = [&out](const char* name, bool first = false) {
+            if (!first) out.push_back(',');
+            out.push_back('"');
+            out.append(name);
+            out.append("\":");
+        };
+        auto text = [&out, &member](const char* name, std::string_view value) {
+            member(name);
+            json::append_string(out, value);
+        };
+        auto nullable = [&out, &member](const char* name, const std::optional<std::string>& value) {
+            member(name);
+            if (value)
+                json::append_string(out, *value);
+            else
+                out.append("null");
+        };
+        out.push_back('{');
+        member("id", true);
+        out.append(id);
+        member("seq");
+        out.append(seq);
+        text("tenant_id", row.tenant_id);
+        text("entity_type", row.entity_type);
+        text("entity_id", row.entity_id);
+        nullable("old_status", row.old_status);
+        text("new_status", row.new_status);
+        text("actor_type", row.actor_type);
+        nullable("actor_id", row.actor_id);
+        nullable("reason", row.reason);
+        nullable("correlation_id", row.correlation_id);
+        member("metadata");
+        out.append(metadata);
+        text("created_at", created_at);
+        text("prev_hash", prev_hash);
+        text("row_hash", row_hash);
+        out.append("}\n");
     }
     ++rows_;
     if (buffer_.size() >= flush_at) flush();

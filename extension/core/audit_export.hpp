@@ -23,8 +23,8 @@ const char* to_string(HistoryFormat format) noexcept;
 // - csv: that header (even with no row), then one row per change, CRLF after each. SQL NULL is an empty field,
 //   the empty string "" (as PostgreSQL's COPY ... CSV writes them). metadata is its RFC 8785 JSON and created_at
 //   ISO 8601 UTC with microseconds.
-// - jsonl: one JSON object per change with the same members in the same order, LF after each; metadata an
-//   object, NULL null.
+// - jsonl: one JSON object per change with the same members in the same order, LF after each; id and seq
+//   exact integers, metadata an object (its RFC 8785 form), NULL null.
 class HistoryExport {
 public:
     using Sink = std::function<void(const char* data, std::size_t size)>;

@@ -27,13 +27,17 @@ void append_field(std::string& out, std::string_view field)
     out.push_back('"');
 }
 
-void append_nullable_field(std::string& out, const std::string* field)
+void append_text_field(std::string& out, std::string_view field)
 {
-    if (field == nullptr) return;
-    if (field->empty())
+    if (field.empty())
         out.append("\"\"");
     else
-        append_field(out, *field);
+        append_field(out, field);
+}
+
+void append_nullable_field(std::string& out, const std::string* field)
+{
+    if (field != nullptr) append_text_field(out, *field);
 }
 
 void append_row(std::string& out, std::initializer_list<std::string_view> fields)

@@ -554,39 +554,6 @@ private:
 // ---------------------------------------------------------------------------------------------------------
 // Writers
 
-void append_string(std::string& out, std::string_view s)
-{
-    static constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    const char* data = s.data();
-    const std::size_t size = s.size();
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-        const unsigned char c = static_cast<unsigned char>(data[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        out.append(data + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': out.append("\\\"", 2); break;
-        case '\\': out.append("\\\\", 2); break;
-        case '\b': out.append("\\b", 2); break;
-        case '\f': out.append("\\f", 2); break;
-        case '\n': out.append("\\n", 2); break;
-        case '\r': out.append("\\r", 2); break;
-        case '\t': out.append("\\t", 2); break;
-        default: {
-            const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0x0F]};
-            out.append(escaped, 6);
-            break;
-        }
-        }
-    }
-    out.append(data + run, size - run);
-    out.push_back('"');
-}
-
 void append_number(std::string& out, double number)
 {
     char text[number_text_capacity];
@@ -867,6 +834,39 @@ std::size_t char_count(std::string_view utf8) noexcept
         count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     }
     return count;
+}
+
+void append_string(std::string& out, std::string_view s)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    const char* data = s.data();
+    const std::size_t size = s.size();
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < size; ++i) {
+        const unsigned char c = static_cast<unsigned char>(data[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        out.append(data + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': out.append("\\\"", 2); break;
+        case '\\': out.append("\\\\", 2); break;
+        case '\b': out.append("\\b", 2); break;
+        case '\f': out.append("\\f", 2); break;
+        case '\n': out.append("\\n", 2); break;
+        case '\r': out.append("\\r", 2); break;
+        case '\t': out.append("\\t", 2); break;
+        default: {
+            const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0x0F]};
+            out.append(escaped, 6);
+            break;
+        }
+        }
+    }
+    out.append(data + run, size - run);
+    out.push_back('"');
 }
 
 }  // namespace costsim::json

@@ -90,6 +90,8 @@ std::string canonical(const Value& value);
 // The canonical form of an object restricted to `keys` (each once), a missing key written as null; without
 // copying any member.
 std::string canonical_subset(const Value& object, std::initializer_list<std::string_view> keys);
+// Appends `text` as a JSON string literal, with RFC 8785's escapes (the text must be UTF-8).
+void append_string(std::string& out, std::string_view text);
 // ECMAScript Number.prototype.toString (shortest round-trip digits); the number must be finite.
 std::string format_number(double number);
 // The same text into a caller's buffer, without allocating or throwing: its length (at most 25, so a NUL fits),

@@ -27,6 +27,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 }
@@ -202,9 +203,11 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
 
     const SavedUser saved = become_owner_of("status_history");
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
-    const ChainEnd head = chain_end(tenant, ChainView::statement);
+    const ChainEnd head = chain_end(tenant, GetActiveSnapshot());  // the snapshot the export's cursor reads
     FileFacts facts{};
+    char* head_hash = nullptr;
     if (!run_core(failure, [&] {
+            head_hash = copy_string(head.row_hash ? std::string(head.row_hash) : audit::genesis_hash(), function_context);
             write_export(format, tenant, head.seq, filters, [](const char*, std::size_t) {}, function_context, facts);
         }))
         raise(failure);
@@ -214,7 +217,7 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
                         CStringGetTextDatum(audit::to_string(format)),
                         filters,
                         Int64GetDatum(head.seq),
-                        CStringGetTextDatum(head.row_hash),
+                        CStringGetTextDatum(head_hash),
                         Int64GetDatum(facts.rows),
                         Int64GetDatum(facts.bytes),
                         CStringGetTextDatum(facts.sha256),
@@ -244,7 +247,7 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
             metadata.emplace_back("byte_count", json::Value(facts.bytes));
             metadata.emplace_back("sha256", json::Value(std::string(facts.sha256)));
             metadata.emplace_back("head_seq", json::Value(head.seq));
-            metadata.emplace_back("head_hash", json::Value(std::string(head.row_hash)));
+            metadata.emplace_back("head_hash", json::Value(std::string(head_hash)));
             metadata.emplace_back("filters", json::parse(filters_text));
             audit_metadata = copy_string(json::dump(json::Value(std::move(metadata))), function_context);
         }))
@@ -261,7 +264,7 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
                        Int64GetDatum(facts.bytes),
                        CStringGetTextDatum(facts.sha256),
                        Int64GetDatum(head.seq),
-                       CStringGetTextDatum(head.row_hash),
+                       CStringGetTextDatum(head_hash),
                        TimestampTzGetDatum(timestamp_of_unix_microseconds(expires * 1000000)),
                        Int64GetDatum(expires),
                        CStringGetTextDatum(signature)};

@@ -17,7 +17,12 @@
 #include "pg/unix_time.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
@@ -27,6 +32,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -119,8 +125,6 @@ void lock_chain(const char* tenant)
     (void)LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
-SPIPlanPtr chain_end_plan = nullptr;
-
 // ---- appending ----
 
 SPIPlanPtr append_plan = nullptr;
@@ -154,40 +158,29 @@ List* tenants_to_verify(const char* requested, const char* own, bool admin)
 
 }  // namespace
 
-ChainEnd chain_end(const char* tenant, ChainView view)
+ChainEnd chain_end(const char* tenant, Snapshot snapshot)
 {
-    if (!chain_end_plan) {
-        Oid types[1] = {TEXTOID};
-        SPIPlanPtr plan = SPI_prepare(
-            "SELECT seq, row_hash, created_at FROM costsim.status_history WHERE tenant_id = $1 "
-            "ORDER BY seq DESC LIMIT 1",
-            1, types);
-        if (!plan) elog(ERROR, "costsim: preparing the chain-end query failed");
-        SPI_keepplan(plan);
-        chain_end_plan = plan;
-    }
-    Datum arguments[1] = {CStringGetTextDatum(tenant)};
-    const int status = view == ChainView::latest
-                           ? SPI_execute_snapshot(chain_end_plan, arguments, nullptr, GetLatestSnapshot(),
-                                                  InvalidSnapshot, false, false, 1)
-                           : SPI_execute_plan(chain_end_plan, arguments, nullptr, false, 1);
-    if (status != SPI_OK_SELECT)
-        elog(ERROR, "costsim: reading the end of a status_history chain failed");
+    const Oid schema = get_namespace_oid("costsim", false);
+    Relation history = table_open(get_relname_relid("status_history", schema), AccessShareLock);
+    Relation by_seq = index_open(get_relname_relid("status_history_tenant_seq", schema), AccessShareLock);
+    ScanKeyData key;
+    TupleDesc descriptor = RelationGetDescr(history);
+    // systable_beginscan_ordered takes the key's column as the table's attribute number
+    ScanKeyEntryInitialize(&key, 0, SPI_fnumber(descriptor, "tenant_id"), BTEqualStrategyNumber, InvalidOid,
+                           by_seq->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(tenant));
+    SysScanDesc scan = systable_beginscan_ordered(history, by_seq, snapshot, 1, &key);
+    HeapTuple last = systable_getnext_ordered(scan, BackwardScanDirection);
     ChainEnd end{0, nullptr, DT_NOBEGIN};
-    const std::string& genesis = audit::genesis_hash();
-    if (SPI_processed == 0) {
-        end.row_hash = static_cast<char*>(SPI_palloc(genesis.size() + 1));
-        memcpy(end.row_hash, genesis.c_str(), genesis.size() + 1);
-        return end;
+    if (HeapTupleIsValid(last)) {
+        bool is_null = false;
+        end.seq = DatumGetInt64(heap_getattr(last, SPI_fnumber(descriptor, "seq"), descriptor, &is_null));
+        end.row_hash = TextDatumGetCString(heap_getattr(last, SPI_fnumber(descriptor, "row_hash"), descriptor, &is_null));
+        end.created_at =
+            DatumGetTimestampTz(heap_getattr(last, SPI_fnumber(descriptor, "created_at"), descriptor, &is_null));
     }
-    HeapTuple tuple = SPI_tuptable->vals[0];
-    TupleDesc descriptor = SPI_tuptable->tupdesc;
-    bool is_null = false;
-    end.seq = DatumGetInt64(SPI_getbinval(tuple, descriptor, 1, &is_null));
-    const char* hash = SPI_getvalue(tuple, descriptor, 2);
-    end.row_hash = static_cast<char*>(SPI_palloc(strlen(hash) + 1));
-    strcpy(end.row_hash, hash);
-    end.created_at = DatumGetTimestampTz(SPI_getbinval(tuple, descriptor, 3, &is_null));
+    systable_endscan_ordered(scan);
+    index_close(by_seq, AccessShareLock);
+    table_close(history, AccessShareLock);
     return end;
 }
 
@@ -300,24 +293,28 @@ Datum costsim_status_history_chain(PG_FUNCTION_ARGS)
 
     const char* tenant = pnstrdup(row.tenant_id.data, row.tenant_id.size);
     lock_chain(tenant);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
-    const ChainEnd end = chain_end(tenant, ChainView::latest);
-    SPI_finish();
+    // As of now, with this transaction's own rows (this statement's too): under the lock, that is the chain's end
+    // (a REPEATABLE READ snapshot would miss rows appended since it was taken).
+    const ChainEnd end = chain_end(tenant, SnapshotSelf);
     // Never before the previous row, so that created_at follows seq even if the clock steps back.
     const TimestampTz now = GetCurrentTimestamp();
     const TimestampTz created = now > end.created_at ? now : end.created_at;
     row.seq = end.seq + 1;
-    row.prev_hash = TextView{end.row_hash, strlen(end.row_hash)};
     row.created_at_us = unix_microseconds(created);
 
+    char* prev_hash = nullptr;
     char* hash = nullptr;
     Failure failure;
-    if (!run_core(failure, [&] { hash = copy_string(audit::row_hash(end.row_hash, to_status_change(row))); }))
+    if (!run_core(failure, [&] {
+            const std::string& prev = end.row_hash ? std::string(end.row_hash) : audit::genesis_hash();
+            prev_hash = copy_string(prev);
+            hash = copy_string(audit::row_hash(prev, to_status_change(row)));
+        }))
         raise(failure);
 
     int columns[4] = {attnums[Column::seq], attnums[Column::prev_hash], attnums[Column::row_hash],
                       attnums[Column::created_at]};
-    Datum values[4] = {Int64GetDatum(row.seq), CStringGetTextDatum(end.row_hash), CStringGetTextDatum(hash),
+    Datum values[4] = {Int64GetDatum(row.seq), CStringGetTextDatum(prev_hash), CStringGetTextDatum(hash),
                        TimestampTzGetDatum(created)};
     bool nulls[4] = {false, false, false, false};
     return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 4, columns, values, nulls));

@@ -14,6 +14,7 @@ extern "C" {
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "datatype/timestamp.h"
+#include "utils/snapshot.h"
 }
 
 namespace costsim::pg {
@@ -57,16 +58,11 @@ inline std::string_view view_of(TextView text) { return std::string_view(text.da
 // The last row of a tenant's chain.
 struct ChainEnd {
     std::int64_t seq;        // 0 for an empty chain
-    char* row_hash;          // the genesis hash for an empty chain (palloc'd outside SPI's memory)
+    char* row_hash;          // nullptr for an empty chain (whose head is the genesis hash)
     TimestampTz created_at;  // DT_NOBEGIN for an empty chain
 };
-enum class ChainView {
-    latest,     // as of now, including this transaction's (and this statement's) rows: for appending, under the
-                // chain lock (the transaction's snapshot, in REPEATABLE READ, would miss rows appended since)
-    statement,  // as the caller's statement sees the table: for reading, consistent with later reads
-};
-// C phase, inside SPI.
-ChainEnd chain_end(const char* tenant, ChainView view);
+// C phase: the last row of the tenant's chain as `snapshot` sees it (one step of a backward index scan).
+ChainEnd chain_end(const char* tenant, Snapshot snapshot);
 
 // What an append records; the chain trigger adds seq, created_at and the hashes.
 struct StatusChangeInput {

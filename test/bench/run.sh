@@ -14,6 +14,9 @@
 #      interleaved BENCH_ROUNDS times; ratios v1/baseline (target >= 0.70) and sandbox/v1 (target >= 0.40).
 #   3. per call: test/bench/per_call.sql, microseconds per call inside the server (no client or protocol share),
 #      beside jsonb conversions of the plan and of a result-sized value from the same run.
+#   4. divergence: test/bench/divergence.sql, divergence_report vs the same report in plain SQL, and the exports.
+#   5. status_history: test/bench/status_history.sh, chained vs plain inserts (1 and 8 clients) and a 1,000,000-row
+#      CSV export vs COPY ... TO STDOUT.
 #
 # Environment: BENCH_SECONDS (15, per pgbench run), BENCH_ROUNDS (2), BENCH_CLIENTS (2),
 #   BENCH_MIN_TIME (0.2, --benchmark_min_time of the core bench), SKIP_CORE=1, SKIP_SQL=1,
@@ -154,4 +157,7 @@ peak_rss() {
 echo "backend peak RSS: idle session $(peak_rss 'SELECT 1');" \
      "after a parquet export of every row $(peak_rss "SELECT length(costsim.divergence_export('parquet'))")"
 sql -c "TRUNCATE costsim.provenance"
+
+say "status_history: chained vs plain inserts, exports vs COPY (test/bench/status_history.sh; informational)"
+BENCH_SECONDS=10 bash "$BENCH_DIR/status_history.sh"
 exit 0

@@ -6,7 +6,7 @@
 #   1. Chained inserts vs plain inserts: pgbench (-M prepared) of one-row INSERTs into costsim.status_history (the
 #      chain trigger: lock, chain end, SHA-256) and into bench_plain_history, a table of the same columns and
 #      indexes without the chain; 1 client, 8 clients on one tenant (every append queues on one chain), 8 clients
-#      on 8 tenants. Target: chained >= 50 % of plain. Also costsim.log_status_change() (the function callers use).
+#      on 8 tenants (and 2 clients on one tenant). Target: chained >= 50 % of plain. Also costsim.log_status_change() (the function callers use).
 #   2. Export of 1,000,000 rows to CSV: create_export (makes the file once to hash it) and download_export (makes it
 #      again and sends it) against COPY (SELECT ... same rows ...) TO STDOUT (FORMAT csv), all read to /dev/null by
 #      psql on the same machine. Target: within 1.5x of COPY. Plus the backends' peak RSS.
@@ -32,6 +32,7 @@ say() { printf '\n== %s\n' "$*"; }
 
 # ------------------------------------------------------------------------------------------------ 1. inserts
 sql <<'SQL'
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_plain_history;
 CREATE TABLE bench_plain_history (LIKE costsim.status_history INCLUDING ALL);
 CREATE SEQUENCE IF NOT EXISTS bench_plain_seq;
@@ -67,7 +68,7 @@ run() {
 say "status_history inserts: pgbench -M prepared, ${BENCH_SECONDS}s per run"
 printf '%-26s %12s %12s %12s %9s %9s\n' "clients / tenants" "plain tps" "chained tps" "log_status" "chained/" "log/"
 printf '%-26s %12s %12s %12s %9s %9s\n' "" "" "" "_change tps" "plain" "plain"
-for setting in "1 one" "8 one" "8 per-client"; do
+for setting in "1 one" "2 one" "8 one" "8 per-client"; do
   read -r clients mode <<<"$setting"
   plain=$(run plain.sql "$clients" "$mode")
   chained=$(run chained.sql "$clients" "$mode")
@@ -141,7 +142,7 @@ peak_rss() {
   PGOPTIONS="-c costsim.tenant_id=$TENANT" "$PSQL" -X -A -t -v ON_ERROR_STOP=1 -c "$1" \
     -c "SELECT substring(pg_read_file('/proc/self/status') from 'VmHWM:\\s*([0-9]+ kB)')" | tail -n 1
 }
-echo "backend peak RSS: idle $(peak_rss 'SELECT 1'); create_export $(peak_rss "SELECT 1 FROM costsim.create_export('csv')");" \
+echo "backend peak RSS (VmHWM: includes the shared buffers the backend touched): idle $(peak_rss 'SELECT 1'); create_export $(peak_rss "SELECT 1 FROM costsim.create_export('csv')");" \
      "create + download $(peak_rss "SELECT length(costsim.download_export(e.export_id, 'csv', e.expires, e.sig)) FROM costsim.create_export('csv') e")"
 sql -c "DROP TABLE bench_plain_history; DROP SEQUENCE bench_plain_seq"
 exit 0
