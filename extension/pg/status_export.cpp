@@ -35,7 +35,7 @@ extern "C" {
 namespace costsim::pg {
 namespace {
 
-constexpr long export_batch = 10000;
+constexpr long export_batch = 1000;
 
 // The rows of an export: its tenant's chain up to the head it covers, filtered, in chain order.
 constexpr const char* export_rows_where =
@@ -94,9 +94,8 @@ void write_export(audit::HistoryFormat format, const char* tenant, std::int64_t 
     pg_guard([&] {
         if (!export_rows_plan) {
             Oid types[3] = {TEXTOID, INT8OID, JSONBOID};
-            SPIPlanPtr plan = SPI_prepare(psprintf("SELECT %s FROM costsim.status_history %s", history_select_list,
-                                                   export_rows_where),
-                                          3, types);
+            // Whole rows: no projection, each row is a copy of the table's tuple.
+            SPIPlanPtr plan = SPI_prepare(psprintf("SELECT * FROM costsim.status_history %s", export_rows_where), 3, types);
             if (!plan) elog(ERROR, "costsim: preparing the export query failed");
             SPI_keepplan(plan);
             export_rows_plan = plan;
@@ -116,7 +115,8 @@ void write_export(audit::HistoryFormat format, const char* tenant, std::int64_t 
             count = static_cast<int>(SPI_processed);
             MemoryContext previous = MemoryContextSwitchTo(batch_context);
             rows = static_cast<HistoryRow*>(palloc(sizeof(HistoryRow) * (count + 1)));
-            for (int i = 0; i < count; ++i) rows[i] = read_selected_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+            const HistoryColumns columns = history_columns(SPI_tuptable->tupdesc);
+            for (int i = 0; i < count; ++i) rows[i] = read_history_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, columns);
             MemoryContextSwitchTo(previous);
         });
         if (count == 0) break;

@@ -44,19 +44,14 @@ extern "C" {
 
 namespace costsim::pg {
 
-const char* const history_select_list =
-    "id, seq, tenant_id, entity_type, entity_id, old_status, new_status, actor_type, actor_id, reason, "
-    "correlation_id, metadata, created_at, prev_hash, row_hash";
-
 namespace {
 
-constexpr int history_column_count = 15;
 constexpr const char* history_column_names[history_column_count] = {
-    "id",        "seq",           "tenant_id", "entity_type", "entity_id",  "old_status", "new_status", "actor_type",
-    "actor_id",  "correlation_id", "reason",   "metadata",    "created_at", "prev_hash",  "row_hash"};
-// Positions in history_column_names (the select list's order, but reason and correlation_id as in the table).
-enum Column { id, seq, tenant_id, entity_type, entity_id, old_status, new_status, actor_type, actor_id,
-              correlation_id, reason, metadata, created_at, prev_hash, row_hash };
+    "id",       "tenant_id", "seq",            "entity_type", "entity_id",  "old_status", "new_status", "actor_type",
+    "actor_id", "reason",    "correlation_id", "metadata",    "created_at", "prev_hash",  "row_hash"};
+// Positions in history_column_names.
+enum Column { id, tenant_id, seq, entity_type, entity_id, old_status, new_status, actor_type, actor_id, reason,
+              correlation_id, metadata, created_at, prev_hash, row_hash };
 // The advisory lock class of the chains: pg_locks shows (classid 0x63737368, objid = hash of the tenant, 2).
 constexpr uint32 chain_lock_class = 0x63737368;  // "cssh"
 
@@ -73,9 +68,21 @@ TextView text_value(Datum value, bool is_null)
     return TextView{VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted)};
 }
 
-// A row with its columns at the given attribute numbers (in history_column_names order), deformed once.
-HistoryRow read_row(HeapTuple tuple, TupleDesc descriptor, const int (&attnums)[history_column_count])
+}  // namespace
+
+HistoryColumns history_columns(TupleDesc descriptor)
 {
+    HistoryColumns columns;
+    for (int i = 0; i < history_column_count; ++i) {
+        columns.attnums[i] = SPI_fnumber(descriptor, history_column_names[i]);
+        if (columns.attnums[i] <= 0) elog(ERROR, "costsim: status_history rows have no column %s", history_column_names[i]);
+    }
+    return columns;
+}
+
+HistoryRow read_history_row(HeapTuple tuple, TupleDesc descriptor, const HistoryColumns& columns)
+{
+    const int(&attnums)[history_column_count] = columns.attnums;
     constexpr int max_columns = 64;
     if (descriptor->natts > max_columns) elog(ERROR, "costsim: status_history rows have at most %d columns", max_columns);
     Datum values[max_columns];
@@ -109,6 +116,8 @@ HistoryRow read_row(HeapTuple tuple, TupleDesc descriptor, const int (&attnums)[
     return row;
 }
 
+namespace {
+
 std::optional<std::string> optional_text(TextView value)
 {
     return value.data ? std::optional<std::string>(std::in_place, value.data, value.size) : std::nullopt;
@@ -132,7 +141,7 @@ constexpr int append_arity = 10;
 
 // ---- verify_chain ----
 
-constexpr long verify_batch = 10000;
+constexpr long verify_batch = 1000;
 
 struct Verdict {
     bool intact;
@@ -182,13 +191,6 @@ ChainEnd chain_end(const char* tenant, Snapshot snapshot)
     index_close(by_seq, AccessShareLock);
     table_close(history, AccessShareLock);
     return end;
-}
-
-HistoryRow read_selected_row(HeapTuple tuple, TupleDesc descriptor)
-{
-    // history_select_list has reason before correlation_id; history_column_names the other way round.
-    static constexpr int attnums[history_column_count] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 10, 12, 13, 14, 15};
-    return read_row(tuple, descriptor, attnums);
 }
 
 audit::StatusChange to_status_change(const HistoryRow& row)
@@ -274,12 +276,9 @@ Datum costsim_status_history_chain(PG_FUNCTION_ARGS)
         fail(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "status_history_chain: must be a BEFORE INSERT row trigger");
     TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
     HeapTuple tuple = trigger->tg_trigtuple;
-    int attnums[history_column_count];
-    for (int i = 0; i < history_column_count; ++i) {
-        attnums[i] = SPI_fnumber(descriptor, history_column_names[i]);
-        if (attnums[i] <= 0) elog(ERROR, "costsim: status_history has no column %s", history_column_names[i]);
-    }
-    HistoryRow row = read_row(tuple, descriptor, attnums);
+    const HistoryColumns columns = history_columns(descriptor);
+    const int(&attnums)[history_column_count] = columns.attnums;
+    HistoryRow row = read_history_row(tuple, descriptor, columns);
     // The hashed columns that may not be NULL (the table's NOT NULL constraints are checked only after this).
     const TextView required[] = {row.tenant_id, row.entity_type, row.entity_id, row.new_status, row.actor_type,
                                  row.metadata};
@@ -312,12 +311,12 @@ Datum costsim_status_history_chain(PG_FUNCTION_ARGS)
         }))
         raise(failure);
 
-    int columns[4] = {attnums[Column::seq], attnums[Column::prev_hash], attnums[Column::row_hash],
+    int chained[4] = {attnums[Column::seq], attnums[Column::prev_hash], attnums[Column::row_hash],
                       attnums[Column::created_at]};
     Datum values[4] = {Int64GetDatum(row.seq), CStringGetTextDatum(prev_hash), CStringGetTextDatum(hash),
                        TimestampTzGetDatum(created)};
     bool nulls[4] = {false, false, false, false};
-    return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 4, columns, values, nulls));
+    return PointerGetDatum(heap_modify_tuple_by_cols(tuple, descriptor, 4, chained, values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_log_status_change);
@@ -439,9 +438,7 @@ Datum costsim_verify_chain(PG_FUNCTION_ARGS)
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
     List* tenants = tenants_to_verify(requested, own_tenant, admin);
     Oid types[1] = {TEXTOID};
-    SPIPlanPtr plan = SPI_prepare(psprintf("SELECT %s FROM costsim.status_history WHERE tenant_id = $1 ORDER BY seq",
-                                           history_select_list),
-                                  1, types);
+    SPIPlanPtr plan = SPI_prepare("SELECT * FROM costsim.status_history WHERE tenant_id = $1 ORDER BY seq", 1, types);
     if (!plan) elog(ERROR, "costsim: preparing the chain query failed");
 
     ListCell* cell;
@@ -465,8 +462,9 @@ Datum costsim_verify_chain(PG_FUNCTION_ARGS)
                         count = static_cast<int>(SPI_processed);
                         MemoryContext previous = MemoryContextSwitchTo(batch_context);
                         rows = static_cast<HistoryRow*>(palloc(sizeof(HistoryRow) * (count + 1)));
+                        const HistoryColumns columns = history_columns(SPI_tuptable->tupdesc);
                         for (int i = 0; i < count; ++i)
-                            rows[i] = read_selected_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+                            rows[i] = read_history_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, columns);
                         MemoryContextSwitchTo(previous);
                     });
                     if (count == 0) break;

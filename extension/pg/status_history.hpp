@@ -45,11 +45,15 @@ struct HistoryRow {
     TextView row_hash;
 };
 
-// The select list that reads rows in HistoryRow order (for queries read with read_selected_row).
-extern const char* const history_select_list;
-
-// C phase: a row of a query whose columns are history_select_list.
-HistoryRow read_selected_row(HeapTuple tuple, TupleDesc descriptor);
+// Where a row's columns are in tuples of some descriptor (the table's, or a query's over whole rows).
+constexpr int history_column_count = 15;
+struct HistoryColumns {
+    int attnums[history_column_count];
+};
+// C phase: the columns found by name (an error if one is missing).
+HistoryColumns history_columns(TupleDesc descriptor);
+// C phase: a row, deformed once; its text values point into the tuple.
+HistoryRow read_history_row(HeapTuple tuple, TupleDesc descriptor, const HistoryColumns& columns);
 
 // C++ phase: the row as the core hashes it (the metadata parsed).
 audit::StatusChange to_status_change(const HistoryRow& row);
