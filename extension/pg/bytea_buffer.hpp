@@ -22,6 +22,9 @@ namespace costsim::pg {
 // context. C++ phase: allocation failures are std::bad_alloc.
 class ByteaBuffer {
 public:
+    // The largest content a bytea can have.
+    static constexpr std::size_t limit = MaxAllocSize - VARHDRSZ;
+
     ByteaBuffer(const char* too_large, MemoryContext context) : context_(context), too_large_(too_large) {}
 
     // Room for `bytes` in one allocation (a file whose size is known).
@@ -44,8 +47,6 @@ public:
     }
 
 private:
-    static constexpr std::size_t limit = MaxAllocSize - VARHDRSZ;
-
     void grow(std::size_t needed)
     {
         if (needed > limit) throw Error(ErrorKind::limit_exceeded, too_large_);

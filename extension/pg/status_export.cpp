@@ -209,6 +209,10 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
     if (!run_core(failure, [&] {
             head_hash = copy_string(head.row_hash ? std::string(head.row_hash) : audit::genesis_hash(), function_context);
             write_export(format, tenant, head.seq, filters, [](const char*, std::size_t) {}, function_context, facts);
+            if (static_cast<std::size_t>(facts.bytes) > ByteaBuffer::limit)
+                throw Error(ErrorKind::limit_exceeded,
+                            "the export would be larger than 1 GB, more than download_export can return: narrow its "
+                            "filters");
         }))
         raise(failure);
 

@@ -68,56 +68,6 @@ TextView text_value(Datum value, bool is_null)
     return TextView{VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted)};
 }
 
-}  // namespace
-
-HistoryColumns history_columns(TupleDesc descriptor)
-{
-    HistoryColumns columns;
-    for (int i = 0; i < history_column_count; ++i) {
-        columns.attnums[i] = SPI_fnumber(descriptor, history_column_names[i]);
-        if (columns.attnums[i] <= 0) elog(ERROR, "costsim: status_history rows have no column %s", history_column_names[i]);
-    }
-    return columns;
-}
-
-HistoryRow read_history_row(HeapTuple tuple, TupleDesc descriptor, const HistoryColumns& columns)
-{
-    const int(&attnums)[history_column_count] = columns.attnums;
-    constexpr int max_columns = 64;
-    if (descriptor->natts > max_columns) elog(ERROR, "costsim: status_history rows have at most %d columns", max_columns);
-    Datum values[max_columns];
-    bool nulls[max_columns];
-    heap_deform_tuple(tuple, descriptor, values, nulls);
-    auto text_at = [&](Column column) { return text_value(values[attnums[column] - 1], nulls[attnums[column] - 1]); };
-    auto int64_at = [&](Column column) {
-        return nulls[attnums[column] - 1] ? std::int64_t{0} : DatumGetInt64(values[attnums[column] - 1]);
-    };
-    HistoryRow row{};
-    row.id = int64_at(Column::id);
-    row.seq = int64_at(Column::seq);
-    row.tenant_id = text_at(Column::tenant_id);
-    row.entity_type = text_at(Column::entity_type);
-    row.entity_id = text_at(Column::entity_id);
-    row.old_status = text_at(Column::old_status);
-    row.new_status = text_at(Column::new_status);
-    row.actor_type = text_at(Column::actor_type);
-    row.actor_id = text_at(Column::actor_id);
-    row.reason = text_at(Column::reason);
-    row.correlation_id = text_at(Column::correlation_id);
-    const int metadata = attnums[Column::metadata] - 1;
-    if (!nulls[metadata]) {
-        const char* json = jsonb_text(values[metadata]);
-        row.metadata = TextView{json, strlen(json)};
-    }
-    const int created = attnums[Column::created_at] - 1;
-    row.created_at_us = nulls[created] ? 0 : unix_microseconds(DatumGetTimestampTz(values[created]));
-    row.prev_hash = text_at(Column::prev_hash);
-    row.row_hash = text_at(Column::row_hash);
-    return row;
-}
-
-namespace {
-
 std::optional<std::string> optional_text(TextView value)
 {
     return value.data ? std::optional<std::string>(std::in_place, value.data, value.size) : std::nullopt;
@@ -166,6 +116,52 @@ List* tenants_to_verify(const char* requested, const char* own, bool admin)
 }
 
 }  // namespace
+
+HistoryColumns history_columns(TupleDesc descriptor)
+{
+    HistoryColumns columns;
+    for (int i = 0; i < history_column_count; ++i) {
+        columns.attnums[i] = SPI_fnumber(descriptor, history_column_names[i]);
+        if (columns.attnums[i] <= 0) elog(ERROR, "costsim: status_history rows have no column %s", history_column_names[i]);
+    }
+    return columns;
+}
+
+HistoryRow read_history_row(HeapTuple tuple, TupleDesc descriptor, const HistoryColumns& columns)
+{
+    const int(&attnums)[history_column_count] = columns.attnums;
+    constexpr int max_columns = 64;
+    if (descriptor->natts > max_columns) elog(ERROR, "costsim: status_history rows have at most %d columns", max_columns);
+    Datum values[max_columns];
+    bool nulls[max_columns];
+    heap_deform_tuple(tuple, descriptor, values, nulls);
+    auto text_at = [&](Column column) { return text_value(values[attnums[column] - 1], nulls[attnums[column] - 1]); };
+    auto int64_at = [&](Column column) {
+        return nulls[attnums[column] - 1] ? std::int64_t{0} : DatumGetInt64(values[attnums[column] - 1]);
+    };
+    HistoryRow row{};
+    row.id = int64_at(Column::id);
+    row.seq = int64_at(Column::seq);
+    row.tenant_id = text_at(Column::tenant_id);
+    row.entity_type = text_at(Column::entity_type);
+    row.entity_id = text_at(Column::entity_id);
+    row.old_status = text_at(Column::old_status);
+    row.new_status = text_at(Column::new_status);
+    row.actor_type = text_at(Column::actor_type);
+    row.actor_id = text_at(Column::actor_id);
+    row.reason = text_at(Column::reason);
+    row.correlation_id = text_at(Column::correlation_id);
+    const int metadata = attnums[Column::metadata] - 1;
+    if (!nulls[metadata]) {
+        const char* json = jsonb_text(values[metadata]);
+        row.metadata = TextView{json, strlen(json)};
+    }
+    const int created = attnums[Column::created_at] - 1;
+    row.created_at_us = nulls[created] ? 0 : unix_microseconds(DatumGetTimestampTz(values[created]));
+    row.prev_hash = text_at(Column::prev_hash);
+    row.row_hash = text_at(Column::row_hash);
+    return row;
+}
 
 ChainEnd chain_end(const char* tenant, Snapshot snapshot)
 {

@@ -279,8 +279,8 @@ std::int64_t timestamp(Reader& in, unsigned cls)
     }
     case 4:
     case 5: return static_cast<std::int64_t>(in.bytes_le(8)) % (two_53 + 1);  // 1685..2255
-    case 6: {  // PostgreSQL's timestamptz range: 4714-11-24 BC .. 294276 AD
-        constexpr std::int64_t lo = -211813488000000000LL, hi = 9223371331199999999LL;
+    case 6: {  // PostgreSQL's timestamptz range from 4714-11-24 BC (its end, 294276 AD, is beyond int64 here)
+        constexpr std::int64_t lo = -212760172800000000LL, hi = std::numeric_limits<std::int64_t>::max();
         const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
         return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + in.bytes_le(8) % span);
     }
@@ -1048,10 +1048,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         run(data, size);
     } catch (const costsim::Error& error) {
-        fail("costsim::Error escaped", std::string(error.kind() == costsim::ErrorKind::invalid_input ? "invalid_input"
-                                                   : error.kind() == costsim::ErrorKind::internal    ? "internal"
-                                                                                                      : "limit_exceeded") +
-                                           ": " + error.what());
+        const costsim::ErrorKind kind = error.kind();
+        const char* name = kind == costsim::ErrorKind::invalid_input ? "invalid_input"
+                           : kind == costsim::ErrorKind::internal    ? "internal"
+                                                                     : "limit_exceeded";
+        fail("costsim::Error escaped", std::string(name) + ": " + error.what());
     } catch (const std::exception& error) {
         fail("exception escaped", error.what());
     }

@@ -3,7 +3,7 @@
 -- stored columns and the documented layout; the canonical (RFC 8785) metadata texts are written by hand.
 -- Tenants of this file: ex13-*.
 BEGIN;
-SELECT plan(165);
+SELECT plan(168);
 
 -------------------------------------------------------------------------------------------------------------
 -- Helpers: the documented CSV layout, field by field.
@@ -478,6 +478,24 @@ SELECT is((SELECT array_agg(line::jsonb ORDER BY ord)
 SELECT results_eq($$SELECT intact, rows_checked FROM costsim.verify_chain('ex13-f')$$,
                   $$VALUES (true, 21::bigint)$$,
                   'ex13-f: intact after 8 exports and 8 downloads (5 + 16 rows)');
+
+-------------------------------------------------------------------------------------------------------------
+-- A row covered by an export altered behind the triggers' back: the download refuses to serve a file that no
+-- longer hashes to what the export recorded (XX001 data_corrupted), and verify_chain names the row.
+-------------------------------------------------------------------------------------------------------------
+SET LOCAL costsim.tenant_id = 'ex13-x';
+SELECT costsim.log_status_change('job', 'x-' || i, 'done') FROM generate_series(1, 3) i;
+CREATE TEMP TABLE ex_x AS SELECT * FROM costsim.create_export('csv');
+SELECT lives_ok($$SELECT costsim.download_export(export_id, 'csv', expires, sig) FROM ex_x$$,
+                'ex13-x: the untouched export downloads');
+SET LOCAL session_replication_role = replica;
+UPDATE costsim.status_history SET new_status = 'failed' WHERE tenant_id = 'ex13-x' AND seq = 2;
+SET LOCAL session_replication_role = origin;
+SELECT throws_ok($$SELECT costsim.download_export(export_id, 'csv', expires, sig) FROM ex_x$$, 'XX001', NULL,
+                 'ex13-x: a row edited after the export: the download is refused as data corrupted');
+SELECT results_eq($$SELECT intact, broken_seq, reason FROM costsim.verify_chain('ex13-x')$$,
+                  $$VALUES (false, 2::bigint, 'row_hash mismatch'::text)$$,
+                  'ex13-x: verify_chain names the edited row');
 
 SELECT * FROM finish();
 ROLLBACK;
