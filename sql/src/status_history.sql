@@ -45,6 +45,7 @@ COMMENT ON FUNCTION costsim.status_history_chain() IS
     'BEFORE INSERT trigger of status_history: under the tenant''s chain lock, sets seq, prev_hash, row_hash and created_at (whatever the INSERT said) after the chain''s last row';
 CREATE TRIGGER status_history_chain BEFORE INSERT ON costsim.status_history
     FOR EACH ROW EXECUTE FUNCTION costsim.status_history_chain();
+COMMENT ON TRIGGER status_history_chain ON costsim.status_history IS 'Links every new row into its tenant''s chain';
 
 CREATE FUNCTION costsim.status_history_refuse_change() RETURNS trigger
     LANGUAGE plpgsql
@@ -63,6 +64,9 @@ CREATE TRIGGER status_history_refuse_delete BEFORE DELETE ON costsim.status_hist
     FOR EACH ROW EXECUTE FUNCTION costsim.status_history_refuse_change();
 CREATE TRIGGER status_history_refuse_truncate BEFORE TRUNCATE ON costsim.status_history
     FOR EACH STATEMENT EXECUTE FUNCTION costsim.status_history_refuse_change();
+COMMENT ON TRIGGER status_history_refuse_update ON costsim.status_history IS 'status_history is append-only: no UPDATE';
+COMMENT ON TRIGGER status_history_refuse_delete ON costsim.status_history IS 'status_history is append-only: no DELETE';
+COMMENT ON TRIGGER status_history_refuse_truncate ON costsim.status_history IS 'status_history is append-only: no TRUNCATE';
 
 ALTER TABLE costsim.status_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY status_history_tenant_read ON costsim.status_history

@@ -1,6 +1,6 @@
 -- Roles, grants and row-level security (docs/sql.md "Roles", "Provenance"; DESIGN.md "SQL surface").
 BEGIN;
-SELECT plan(47);
+SELECT plan(49);
 
 SELECT has_role('costsim_backend', 'role costsim_backend exists');
 SELECT has_role('costsim_admin', 'role costsim_admin exists');
@@ -160,6 +160,23 @@ SELECT lives_ok($$INSERT INTO costsim.v2_coefficients (model_version, skill, bas
                   VALUES ('admin-test', '*', 1, 1, 0.5, 'unknown', 0.1, 0, 0, 0, 0)$$, 'admin may add a coefficient set');
 SELECT lives_ok($$UPDATE costsim.v2_coefficients SET base_cost_cents = 2 WHERE model_version = 'admin-test'$$, 'admin may change coefficients');
 RESET ROLE;
+
+-------------------------------------------------------------------------------------------------------------
+-- Every object of the extension says what it is (COMMENT ON), its triggers included; identity sequences aside.
+-------------------------------------------------------------------------------------------------------------
+SELECT is(ARRAY(SELECT pg_describe_object(d.classid, d.objid, d.objsubid)
+                  FROM pg_depend d
+                 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+                   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'costsim')
+                   AND NOT (d.classid = 'pg_class'::regclass
+                            AND (SELECT relkind FROM pg_class WHERE oid = d.objid) = 'S')
+                   AND obj_description(d.objid, (SELECT relname FROM pg_class WHERE oid = d.classid)) IS NULL
+                 ORDER BY 1),
+          ARRAY[]::text[], 'every object of the extension has a comment');
+SELECT is(ARRAY(SELECT t.tgrelid::regclass || '.' || t.tgname FROM pg_trigger t
+                 WHERE t.tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'costsim'::regnamespace)
+                   AND NOT t.tgisinternal AND obj_description(t.oid, 'pg_trigger') IS NULL ORDER BY 1),
+          ARRAY[]::text[], 'every trigger on the extension''s tables has a comment');
 
 SELECT * FROM finish();
 ROLLBACK;
