@@ -24,6 +24,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -151,6 +152,14 @@ void audit_export(const char* tenant, const char* export_id, const char* old_sta
     (void)append_status_change(change);
 }
 
+// C phase: a time filter as microseconds since 1970 (finite, and within what that count can hold).
+std::int64_t filter_time(TimestampTz time)
+{
+    if (TIMESTAMP_NOT_FINITE(time) || time > PG_INT64_MAX - unix_epoch_offset_us)
+        bad_argument("created_from and created_to must be finite times before the year 294000");
+    return unix_microseconds(time);
+}
+
 const char* text_argument(FunctionCallInfo fcinfo, int n)
 {
     return PG_ARGISNULL(n) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(n));
@@ -175,11 +184,8 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
     const char* text_filters[4] = {text_argument(fcinfo, 1), text_argument(fcinfo, 2), text_argument(fcinfo, 3),
                                    text_argument(fcinfo, 4)};
     const bool has_from = !PG_ARGISNULL(5), has_to = !PG_ARGISNULL(6);
-    const std::int64_t from_us = has_from ? unix_microseconds(PG_GETARG_TIMESTAMPTZ(5)) : 0;
-    const std::int64_t to_us = has_to ? unix_microseconds(PG_GETARG_TIMESTAMPTZ(6)) : 0;
-    if ((has_from && TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(5))) ||
-        (has_to && TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(6))))
-        bad_argument("created_from and created_to must be finite");
+    const std::int64_t from_us = has_from ? filter_time(PG_GETARG_TIMESTAMPTZ(5)) : 0;
+    const std::int64_t to_us = has_to ? filter_time(PG_GETARG_TIMESTAMPTZ(6)) : 0;
     const char* tenant = current_tenant();
     const Actor actor = current_actor();  // before becoming the owner
     const std::int64_t expires = now_unix_seconds() + settings::export_ttl;
@@ -199,6 +205,9 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
             filters_text = copy_string(json::dump(json::Value(std::move(filters))));
         }))
         raise(failure);
+    if (format == audit::HistoryFormat::jsonl && GetDatabaseEncoding() != PG_UTF8)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("jsonl exports need a UTF8 database (JSON text is UTF-8); use csv")));
     const Datum filters = jsonb_from_text(filters_text);
 
     const SavedUser saved = become_owner_of("status_history");

@@ -303,7 +303,14 @@ Datum costsim_status_history_chain(PG_FUNCTION_ARGS)
     if (!run_core(failure, [&] {
             const std::string& prev = end.row_hash ? std::string(end.row_hash) : audit::genesis_hash();
             prev_hash = copy_string(prev);
-            hash = copy_string(audit::row_hash(prev, to_status_change(row)));
+            const audit::StatusChange change = to_status_change(row);
+            try {
+                hash = copy_string(audit::row_hash(prev, change));
+            } catch (const Error& error) {  // a metadata number beyond what a double holds (e.g. 1e400)
+                if (error.kind() != ErrorKind::invalid_input) throw;
+                throw invalid_input("metadata", std::string(error.what()) +
+                                                    " (status_history hashes numbers as IEEE doubles, RFC 8785)");
+            }
         }))
         raise(failure);
 

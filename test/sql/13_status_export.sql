@@ -3,7 +3,7 @@
 -- stored columns and the documented layout; the canonical (RFC 8785) metadata texts are written by hand.
 -- Tenants of this file: ex13-*.
 BEGIN;
-SELECT plan(168);
+SELECT plan(171);
 
 -------------------------------------------------------------------------------------------------------------
 -- Helpers: the documented CSV layout, field by field.
@@ -496,6 +496,14 @@ SELECT throws_ok($$SELECT costsim.download_export(export_id, 'csv', expires, sig
 SELECT results_eq($$SELECT intact, broken_seq, reason FROM costsim.verify_chain('ex13-x')$$,
                   $$VALUES (false, 2::bigint, 'row_hash mismatch'::text)$$,
                   'ex13-x: verify_chain names the edited row');
+
+-- Bounds of the time filters, and metadata the chain cannot hash.
+SELECT throws_ok($$SELECT * FROM costsim.create_export('csv', created_to => 'infinity')$$, '22023', NULL,
+                 'an infinite created_to is refused');
+SELECT throws_ok($$SELECT * FROM costsim.create_export('csv', created_from => '294270-01-01 00:00:00+00')$$, '22023',
+                 NULL, 'a created_from past what microseconds since 1970 can count is refused, not overflowed');
+SELECT throws_ok($$SELECT costsim.log_status_change('job', 'big', 'done', metadata => '{"n": 1e400}')$$, '22023', NULL,
+                 'a metadata number beyond a double (which the row hash needs) is refused');
 
 SELECT * FROM finish();
 ROLLBACK;
