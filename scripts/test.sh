@@ -164,7 +164,7 @@ fi
 # ---------------------------------------------------------------- fuzzing
 banner "fuzzing (make fuzz FUZZ_SECONDS=$FUZZ_SECONDS)"
 if run_logged "$LOGS/fuzz.log" make fuzz FUZZ_SECONDS="$FUZZ_SECONDS"; then
-  PASSED=$((PASSED + 1)); stage fuzz PASS "2 targets x ${FUZZ_SECONDS}s"
+  PASSED=$((PASSED + 1)); stage fuzz PASS "3 targets x ${FUZZ_SECONDS}s"
 else
   FAILED=$((FAILED + 1)); stage fuzz FAIL
 fi
