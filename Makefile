@@ -11,10 +11,11 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # The current version's install script is built from one SQL source per concern, in this order.
 SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql sql/src/provenance.sql \
-              sql/src/metrics.sql sql/src/statistics.sql sql/src/status_history.sql sql/src/grants.sql
+              sql/src/metrics.sql sql/src/statistics.sql sql/src/status_history.sql sql/src/breaker.sql \
+              sql/src/grants.sql
 # An upgrade script is built from the concerns a released version lacks. Released install scripts stay in sql/
 # exactly as they shipped.
-UPGRADE_0.2_0.3 = sql/src/status_history.sql
+UPGRADE_0.2_0.3 = sql/src/status_history.sql sql/src/breaker.sql
 DATA        = sql/costsim--0.1.sql sql/costsim--0.2.sql sql/costsim--0.1--0.2.sql
 DATA_built  = build/sql/costsim--$(EXT_VERSION).sql build/sql/costsim--0.2--0.3.sql
 EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.d) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)

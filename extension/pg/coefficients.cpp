@@ -9,7 +9,6 @@
 
 extern "C" {
 #include "catalog/namespace.h"
-#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
@@ -156,16 +155,3 @@ bool cached_v2_model(const char* version, const Model** model) noexcept
 void coefficients_cache_install() { CacheRegisterRelcacheCallback(on_relcache_invalidation, (Datum)0); }
 
 }  // namespace costsim::pg
-
-extern "C" {
-
-PG_FUNCTION_INFO_V1(costsim_coefficients_changed);
-// Statement trigger on costsim.v2_coefficients: every backend drops its cached models once this commits.
-Datum costsim_coefficients_changed(PG_FUNCTION_ARGS)
-{
-    if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "costsim.coefficients_changed() must be called as a trigger");
-    auto* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
-    CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
-    return PointerGetDatum(nullptr);
-}
-}

@@ -1,4 +1,5 @@
 // The module: what PostgreSQL calls when it loads costsim.so.
+#include "pg/breaker.hpp"
 #include "pg/coefficients.hpp"
 #include "pg/metrics_shmem.hpp"
 #include "pg/settings.hpp"
@@ -16,7 +17,12 @@ void _PG_init(void)
 {
     costsim::pg::settings::define();
     costsim::pg::coefficients_cache_install();
-    // Shared-memory metrics exist only when the library is preloaded; otherwise the metrics view says so.
-    if (process_shared_preload_libraries_in_progress) costsim::pg::metrics_install_hooks();
+    costsim::pg::breaker_cache_install();
+    // Shared memory (metrics, the breaker's windows) exists only when the library is preloaded; otherwise the
+    // metrics view says so, and the breaker opens only by hand.
+    if (process_shared_preload_libraries_in_progress) {
+        costsim::pg::metrics_install_hooks();
+        costsim::pg::breaker_install_hooks();
+    }
 }
 }

@@ -18,6 +18,11 @@ int max_plan_bytes = 1024 * 1024;
 char* tenant_id = nullptr;
 char* correlation_id = nullptr;
 int export_ttl = 3600;
+int cb_window_size = 100;
+int cb_min_samples = 20;
+int cb_failure_threshold = 3;
+int schema_error_threshold = 5;
+int disable_ttl = 86400;
 
 namespace {
 
@@ -64,6 +69,21 @@ void define()
     DefineCustomIntVariable("costsim.export_ttl", "How long a signed status_history export link stays valid.",
                             "Links carry their expiry; changing this affects only links made afterwards.", &export_ttl,
                             3600, 1, 7 * 24 * 3600, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    // The breaker's policy is the cluster's, not a session's: superusers (ALTER SYSTEM, ALTER DATABASE) set it.
+    DefineCustomIntVariable("costsim.cb_window_size", "Comparisons the breaker's drift rule looks at (the latest).",
+                            "The breaker opens (P1) when their 95th-percentile drift score exceeds costsim.drift_threshold.",
+                            &cb_window_size, 100, 1, max_cb_window_size, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.cb_min_samples", "Comparisons needed before the breaker's drift rule applies.",
+                            nullptr, &cb_min_samples, 20, 1, max_cb_window_size, PGC_SUSET, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomIntVariable("costsim.cb_failure_threshold", "Consecutive failed canaries that open the breaker (P1).",
+                            nullptr, &cb_failure_threshold, 3, 1, 1000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.schema_error_threshold", "V2 errors within an hour that open the breaker (P3).",
+                            nullptr, &schema_error_threshold, 5, 1, max_schema_error_threshold, PGC_SUSET, 0,
+                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.disable_ttl", "How long an automatic opening of the breaker lasts.",
+                            "Doubled after each failed half-open trial, at most 7 days; reset by enable_v2.",
+                            &disable_ttl, 86400, 1, 7 * 86400, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("costsim");
 }
 

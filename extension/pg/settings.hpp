@@ -1,6 +1,7 @@
 // The costsim.* configuration parameters (GUCs). Read them only through these variables.
 #pragma once
 
+#include "core/breaker.hpp"
 #include "core/comparison.hpp"
 
 namespace costsim::pg::settings {
@@ -15,8 +16,22 @@ extern int max_plan_bytes;
 extern char* tenant_id;
 extern char* correlation_id;
 extern int export_ttl;  // seconds
+extern int cb_window_size;
+extern int cb_min_samples;
+extern int cb_failure_threshold;
+extern int schema_error_threshold;
+extern int disable_ttl;  // seconds
+
+constexpr int max_cb_window_size = 10000;
+constexpr int max_schema_error_threshold = 1000;
 
 void define();  // from _PG_init
+
+inline breaker::Policy breaker_policy()
+{
+    return breaker::Policy{static_cast<std::size_t>(cb_window_size), static_cast<std::size_t>(cb_min_samples),
+                           drift_threshold, static_cast<std::size_t>(schema_error_threshold)};
+}
 
 inline DriftThresholds drift_thresholds() { return DriftThresholds{drift_warning_threshold, drift_threshold}; }
 

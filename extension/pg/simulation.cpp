@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "pg/boundary.hpp"
+#include "pg/breaker.hpp"
 #include "pg/coefficients.hpp"
 #include "pg/jsonb_io.hpp"
 #include "pg/metrics_shmem.hpp"
 #include "pg/provenance.hpp"
 #include "pg/request_context.hpp"
 #include "pg/settings.hpp"
+#include "pg/subtransaction.hpp"
 
 extern "C" {
 #include "access/toast_compression.h"
@@ -198,36 +200,6 @@ void describe_input(ProvenanceRow& row, const SimulationInput& input, const std:
 
 // ---- C phase: the shadow path's PostgreSQL work, which must never disturb the production answer ----
 
-// Runs `call` (C calls into PostgreSQL, no object with a non-trivial destructor) in a subtransaction. On an
-// ERROR the subtransaction is rolled back and its message returned (in the caller's memory context); nullptr
-// when the call succeeded. Never raises.
-template <class CCall>
-const char* in_subtransaction(CCall&& call)
-{
-    MemoryContext caller_context = CurrentMemoryContext;
-    ResourceOwner caller_owner = CurrentResourceOwner;
-    const char* volatile failure = nullptr;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(caller_context);
-    PG_TRY();
-    {
-        call();
-        ReleaseCurrentSubTransaction();
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(caller_context);
-        ErrorData* error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        failure = error->message;
-    }
-    PG_END_TRY();
-    MemoryContextSwitchTo(caller_context);
-    CurrentResourceOwner = caller_owner;
-    return failure;
-}
-
 // Writes a shadow row; a failure (e.g. a read-only transaction) is logged and counted, never raised.
 void write_shadow_row(const ProvenanceRow& row)
 {
@@ -235,6 +207,15 @@ void write_shadow_row(const ProvenanceRow& row)
         metrics_count(Catalogue::instance().provenance_failure_slot());
         ereport(LOG, (errmsg("costsim: could not record a V2 shadow evaluation: %s", failure)));
     }
+}
+
+// Feeds the breaker's windows with a shadow evaluation's outcome (it may open the breaker; never raises).
+void observe_for_breaker(const ProvenanceRow& row)
+{
+    if (row.has_v2)
+        breaker_observe_drift(row.drift_score);
+    else
+        breaker_observe_v2_error();
 }
 
 // The V2 model for the shadow path: a lookup that cannot raise (a load failure becomes the V2 error).
@@ -339,7 +320,7 @@ PG_FUNCTION_INFO_V1(costsim_simulate);
 Datum costsim_simulate(PG_FUNCTION_ARGS)
 {
     const SimulationInput input = read_simulation_input(fcinfo);
-    const bool shadowing = settings::v2_sandbox && settings::v2_sample_rate > 0;
+    const bool shadowing = settings::v2_sandbox && settings::v2_sample_rate > 0 && v2_may_shadow();
     const char* model_problem = nullptr;
     const Model* model = shadowing ? shadow_model(&model_problem) : nullptr;
     const char* tenant = shadowing ? current_tenant() : nullptr;
@@ -371,7 +352,10 @@ Datum costsim_simulate(PG_FUNCTION_ARGS)
             output = to_jsonb(record.v1_result);
         }))
         raise(failure, Counting::schema_errors);
-    if (sampled) write_shadow_row(row);
+    if (sampled) {
+        write_shadow_row(row);
+        observe_for_breaker(row);
+    }
     PG_RETURN_DATUM(output);
 }
 
@@ -383,6 +367,10 @@ Datum costsim_simulate_with_comparison(PG_FUNCTION_ARGS)
     if (!settings::v2_sandbox)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE), errmsg("V2 sandbox is disabled"),
                         errhint("SET costsim.v2_sandbox = on to run V2 in the sandbox.")));
+    if (!v2_breaker_closed())
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("V2 is disabled by its circuit breaker"),
+                        errhint("See costsim.v2_status(); costsim.enable_v2() closes the breaker.")));
     const SimulationInput input = read_simulation_input(fcinfo);
     const Model& model = required_model(settings::v2_model_version);
     const char* tenant = current_tenant();
@@ -407,6 +395,7 @@ Datum costsim_simulate_with_comparison(PG_FUNCTION_ARGS)
         }))
         raise(failure, Counting::schema_errors);
     const std::int64_t id = insert_provenance(row);
+    observe_for_breaker(row);
     PG_RETURN_DATUM(jsonb_from_text(
         psprintf("{\"result\":%s,\"comparison\":%s,\"provenance_id\":" INT64_FORMAT "}", result, comparison, id)));
 }

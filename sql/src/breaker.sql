@@ -1,0 +1,409 @@
+-- The circuit breaker of V2 (spec section 7): its state, incidents and the alert queue. New in 0.3.
+-- Transitions are made only by the functions below, each in one transaction: the breaker row, a status_history
+-- row (tenant '_system', entity circuit_breaker/costsim_v2), an incident opened or resolved, an alert queued,
+-- NOTIFY costsim_breaker. Backends cache the state (a statement trigger invalidates the caches at commit), so
+-- the sandbox path reads no table.
+
+CREATE TYPE costsim.breaker_state AS ENUM ('closed', 'open', 'half_open');
+COMMENT ON TYPE costsim.breaker_state IS
+    'closed: V2 runs in shadow; open: V2 is disabled until disabled_until; half_open: waiting for a golden canary to decide';
+CREATE TYPE costsim.breaker_trip AS ENUM ('drift', 'canary_failures', 'v2_errors', 'manual');
+COMMENT ON TYPE costsim.breaker_trip IS
+    'Why a breaker opened: drift (P1, windowed p95), canary_failures (P1), v2_errors (P3, per hour), manual (P2)';
+
+CREATE TABLE costsim.circuit_breakers (
+    name                  text PRIMARY KEY,
+    state                 costsim.breaker_state NOT NULL DEFAULT 'closed',
+    trip                  costsim.breaker_trip,
+    reason                text,
+    incident_id           bigint,
+    disabled_until        timestamptz,
+    ttl_seconds           bigint NOT NULL DEFAULT 86400 CHECK (ttl_seconds > 0),
+    consecutive_failures  integer NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
+    changed_at            timestamptz NOT NULL DEFAULT now(),
+    changed_by            text NOT NULL DEFAULT 'system'
+);
+COMMENT ON TABLE costsim.circuit_breakers IS
+    'One row per breaker (costsim_v2): its state, why and until when it is open, the TTL in force, consecutive failed canaries';
+COMMENT ON COLUMN costsim.circuit_breakers.ttl_seconds IS
+    'How long the current opening lasts: costsim.disable_ttl when it opened from closed, doubled after each failed half-open trial (at most 7 days)';
+COMMENT ON COLUMN costsim.circuit_breakers.changed_at IS
+    'When the state last changed; drift and error windows count only what came after it';
+INSERT INTO costsim.circuit_breakers (name) VALUES ('costsim_v2');
+
+CREATE TABLE costsim.incidents (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    breaker         text NOT NULL REFERENCES costsim.circuit_breakers (name),
+    trip            costsim.breaker_trip NOT NULL,
+    severity        text NOT NULL CHECK (severity IN ('p1', 'p2', 'p3')),
+    reason          text NOT NULL,
+    details         jsonb NOT NULL DEFAULT '{}',
+    opened_at       timestamptz NOT NULL DEFAULT now(),
+    opened_by       text NOT NULL,
+    disabled_until  timestamptz,
+    resolved_at     timestamptz,
+    resolved_by     text,
+    resolution      text
+);
+CREATE INDEX incidents_open ON costsim.incidents (breaker) WHERE resolved_at IS NULL;
+COMMENT ON TABLE costsim.incidents IS 'One row per breaker trip, resolved when the breaker closes again';
+COMMENT ON INDEX costsim.incidents_open IS 'The unresolved incidents of a breaker';
+
+CREATE TABLE costsim.alerts (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    incident_id      bigint NOT NULL REFERENCES costsim.incidents (id),
+    payload          jsonb NOT NULL,
+    status           text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts         integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+    last_error       text,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    sent_at          timestamptz
+);
+CREATE INDEX alerts_due ON costsim.alerts (next_attempt_at) WHERE status = 'queued';
+COMMENT ON TABLE costsim.alerts IS
+    'Alertmanager v2 alerts to deliver (payload = one alert object); the worker posts them and retries';
+COMMENT ON INDEX costsim.alerts_due IS 'Queued alerts by due time';
+
+SELECT pg_catalog.pg_extension_config_dump('costsim.circuit_breakers', '');
+SELECT pg_catalog.pg_extension_config_dump('costsim.incidents', '');
+SELECT pg_catalog.pg_extension_config_dump('costsim.alerts', '');
+
+-- Backends cache the breaker's state: any change drops the caches once it commits.
+CREATE FUNCTION costsim.breaker_changed() RETURNS trigger
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'costsim_table_changed';
+COMMENT ON FUNCTION costsim.breaker_changed() IS
+    'Trigger: invalidates every backend''s cached breaker state when costsim.circuit_breakers changes';
+CREATE TRIGGER circuit_breakers_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON costsim.circuit_breakers
+    FOR EACH STATEMENT EXECUTE FUNCTION costsim.breaker_changed();
+COMMENT ON TRIGGER circuit_breakers_changed ON costsim.circuit_breakers IS
+    'Keeps every backend''s cached breaker state coherent with the table';
+
+-- ---- transitions (internal: run as the owner; granted to nobody) ----
+
+-- The Alertmanager v2 alert object of a breaker event.
+CREATE FUNCTION costsim.breaker_alert(alertname text, incident costsim.incidents, summary text)
+    RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT jsonb_build_object(
+        'labels', jsonb_build_object(
+            'alertname', alertname,
+            'severity', incident.severity,
+            'component', 'costsim',
+            'circuit_breaker', incident.breaker,
+            'instance', coalesce(nullif(current_setting('cluster_name'), ''), 'postgresql'),
+            'incident_id', incident.id::text),
+        'annotations', jsonb_build_object(
+            'summary', summary,
+            'description', format('Breaker %s, incident %s (%s, %s): %s', incident.breaker, incident.id,
+                                  incident.trip, incident.severity, incident.reason),
+            'runbook_url', 'docs/runbooks/' || CASE alertname WHEN 'CostSimV2Disabled' THEN 'v2-disabled.md'
+                                                               ELSE 'v2-reenabled.md' END),
+        'startsAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+$$;
+COMMENT ON FUNCTION costsim.breaker_alert(text, costsim.incidents, text) IS
+    'The Alertmanager v2 alert (labels alertname, severity, component, circuit_breaker, instance, incident_id; summary, description, runbook_url) of a breaker event';
+
+-- Opens the breaker (from closed or half_open) for `trip`. Opening an already open breaker for the same trip
+-- and reason changes nothing and creates no second incident; for another reason it records a new incident.
+-- Returns the incident (NULL when nothing changed).
+CREATE FUNCTION costsim.open_breaker(
+    trip            costsim.breaker_trip,
+    reason          text,
+    actor           text,
+    details         jsonb DEFAULT '{}',
+    disabled_until  timestamptz DEFAULT NULL,
+    breaker         text DEFAULT 'costsim_v2'
+)
+    RETURNS costsim.incidents
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    current costsim.circuit_breakers;
+    incident costsim.incidents;
+    until timestamptz;
+    ttl bigint;
+    severity text := CASE trip WHEN 'v2_errors' THEN 'p3' WHEN 'manual' THEN 'p2' ELSE 'p1' END;
+BEGIN
+    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Already open: an automatic trip changes nothing (concurrent sessions crossing the same threshold make one
+    -- incident); a manual disable for the same reason neither.
+    IF current.state = 'open' AND (trip <> 'manual'
+           OR (current.trip = 'manual' AND current.reason IS NOT DISTINCT FROM open_breaker.reason
+               AND open_breaker.disabled_until IS NOT DISTINCT FROM current.disabled_until)) THEN
+        RETURN NULL;
+    END IF;
+    -- Opening from closed lasts costsim.disable_ttl; a failed half-open trial doubles the TTL (at most 7 days); a
+    -- manual disable says its own end, or lasts until a manual enable.
+    ttl := CASE WHEN current.state = 'closed'
+                THEN extract(epoch FROM coalesce(current_setting('costsim.disable_ttl', true), '1d')::interval)::bigint
+                WHEN current.state = 'half_open' AND trip <> 'manual'
+                THEN least(current.ttl_seconds * 2, 7 * 86400)
+                ELSE current.ttl_seconds END;
+    until := CASE WHEN trip = 'manual' THEN open_breaker.disabled_until
+                  ELSE now() + make_interval(secs => ttl) END;
+    IF current.state = 'open' AND current.incident_id IS NOT NULL THEN
+        UPDATE costsim.incidents i SET resolved_at = now(), resolved_by = actor,
+                                       resolution = format('superseded: %s (%s)', open_breaker.reason, open_breaker.trip)
+         WHERE i.id = current.incident_id AND i.resolved_at IS NULL;
+    END IF;
+    INSERT INTO costsim.incidents (breaker, trip, severity, reason, details, opened_by, disabled_until)
+    VALUES (breaker, trip, severity, reason, details, actor, until)
+    RETURNING * INTO incident;
+    UPDATE costsim.circuit_breakers b
+       SET state = 'open', trip = open_breaker.trip, reason = open_breaker.reason, incident_id = incident.id,
+           disabled_until = until, ttl_seconds = ttl, changed_at = clock_timestamp(), changed_by = actor
+     WHERE b.name = breaker;
+    PERFORM costsim.log_status_change('circuit_breaker', breaker, 'open', current.state::text,
+                                      actor_type => CASE WHEN trip = 'manual' THEN 'user' ELSE 'system' END,
+                                      actor_id => actor, reason => reason,
+                                      metadata => jsonb_build_object('trip', trip, 'severity', severity,
+                                                                     'incident_id', incident.id,
+                                                                     'disabled_until', until, 'details', details),
+                                      tenant_id => '_system');
+    INSERT INTO costsim.alerts (incident_id, payload)
+    VALUES (incident.id, costsim.breaker_alert('CostSimV2Disabled', incident,
+                                               format('costsim V2 disabled (%s): %s', trip, reason)));
+    PERFORM pg_notify('costsim_breaker', jsonb_build_object('breaker', breaker, 'state', 'open', 'trip', trip,
+                                                            'incident_id', incident.id)::text);
+    RETURN incident;
+END
+$$;
+COMMENT ON FUNCTION costsim.open_breaker(costsim.breaker_trip, text, text, jsonb, timestamptz, text) IS
+    'Internal: opens a breaker for a trip, in one transaction (breaker row, incident, status_history, alert, NOTIFY); idempotent for the same trip and reason';
+
+-- Closes the breaker (from open or half_open) and resolves its incident. Returns whether it changed anything.
+CREATE FUNCTION costsim.close_breaker(reason text, actor text, actor_type text DEFAULT 'user',
+                                      breaker text DEFAULT 'costsim_v2')
+    RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    current costsim.circuit_breakers;
+    incident costsim.incidents;
+BEGIN
+    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF current.state = 'closed' THEN
+        RETURN false;
+    END IF;
+    UPDATE costsim.incidents i SET resolved_at = now(), resolved_by = actor, resolution = close_breaker.reason
+     WHERE i.id = current.incident_id AND i.resolved_at IS NULL
+    RETURNING * INTO incident;
+    UPDATE costsim.circuit_breakers b
+       SET state = 'closed', trip = NULL, reason = close_breaker.reason, incident_id = NULL, disabled_until = NULL,
+           consecutive_failures = 0, changed_at = clock_timestamp(), changed_by = actor
+     WHERE b.name = breaker;
+    PERFORM costsim.log_status_change('circuit_breaker', breaker, 'closed', current.state::text,
+                                      actor_type => close_breaker.actor_type, actor_id => actor, reason => reason,
+                                      metadata => jsonb_build_object('incident_id', current.incident_id),
+                                      tenant_id => '_system');
+    IF incident.id IS NOT NULL THEN
+        INSERT INTO costsim.alerts (incident_id, payload)
+        VALUES (incident.id, costsim.breaker_alert('CostSimV2Reenabled', incident,
+                                                   format('costsim V2 re-enabled: %s', close_breaker.reason)));
+    END IF;
+    PERFORM pg_notify('costsim_breaker', jsonb_build_object('breaker', breaker, 'state', 'closed',
+                                                            'incident_id', current.incident_id)::text);
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION costsim.close_breaker(text, text, text, text) IS
+    'Internal: closes a breaker and resolves its incident, in one transaction (breaker row, incident, status_history, alert, NOTIFY)';
+
+-- open -> half_open once disabled_until has passed (the worker calls it; anyone with the right may).
+CREATE FUNCTION costsim.breaker_tick(breaker text DEFAULT 'costsim_v2')
+    RETURNS costsim.breaker_state
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    current costsim.circuit_breakers;
+BEGIN
+    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF current.state <> 'open' OR current.disabled_until IS NULL OR current.disabled_until > now() THEN
+        RETURN current.state;
+    END IF;
+    UPDATE costsim.circuit_breakers b SET state = 'half_open', changed_at = clock_timestamp(), changed_by = 'system'
+     WHERE b.name = breaker;
+    PERFORM costsim.log_status_change('circuit_breaker', breaker, 'half_open', 'open',
+                                      reason => 'disabled_until passed: a golden canary decides',
+                                      metadata => jsonb_build_object('incident_id', current.incident_id),
+                                      tenant_id => '_system');
+    PERFORM pg_notify('costsim_breaker', jsonb_build_object('breaker', breaker, 'state', 'half_open',
+                                                            'incident_id', current.incident_id)::text);
+    RETURN 'half_open';
+END
+$$;
+COMMENT ON FUNCTION costsim.breaker_tick(text) IS
+    'Moves an open breaker whose disabled_until has passed to half_open (the background worker''s timer)';
+
+-- A canary's verdict: in half_open it decides (pass closes, fail reopens with the TTL doubled); while closed,
+-- costsim.cb_failure_threshold consecutive failures open the breaker (P1).
+CREATE FUNCTION costsim.breaker_canary_result(passed boolean, canary text, details jsonb DEFAULT '{}',
+                                              breaker text DEFAULT 'costsim_v2')
+    RETURNS costsim.breaker_state
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    current costsim.circuit_breakers;
+    failures integer;
+BEGIN
+    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF current.state = 'half_open' THEN
+        IF passed THEN
+            PERFORM costsim.close_breaker(format('golden canary %s passed', canary), 'system', 'system', breaker);
+        ELSE
+            PERFORM costsim.open_breaker('canary_failures', format('golden canary %s failed in half_open', canary),
+                                         'system', details, NULL, breaker);
+        END IF;
+    ELSIF current.state = 'closed' THEN
+        failures := CASE WHEN passed THEN 0 ELSE current.consecutive_failures + 1 END;
+        UPDATE costsim.circuit_breakers b SET consecutive_failures = failures WHERE b.name = breaker;
+        IF failures >= coalesce(current_setting('costsim.cb_failure_threshold', true), '3')::integer THEN
+            PERFORM costsim.open_breaker('canary_failures', format('%s consecutive failed canaries (last: %s)',
+                                                                   failures, canary),
+                                         'system', details, NULL, breaker);
+        END IF;
+    END IF;
+    RETURN (SELECT b.state FROM costsim.circuit_breakers b WHERE b.name = breaker);
+END
+$$;
+COMMENT ON FUNCTION costsim.breaker_canary_result(boolean, text, jsonb, text) IS
+    'Records a canary verdict for a breaker: decides a half_open trial, or counts consecutive failures towards a P1 trip';
+
+-- ---- the SQL surface ----
+
+CREATE FUNCTION costsim.disable_v2(reason text, disabled_by text, disabled_until timestamptz DEFAULT NULL)
+    RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF coalesce(reason, '') = '' OR coalesce(disabled_by, '') = '' THEN
+        RAISE EXCEPTION 'disable_v2: reason and disabled_by must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF disabled_until IS NOT NULL AND disabled_until <= now() THEN
+        RAISE EXCEPTION 'disable_v2: disabled_until must be in the future' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM costsim.open_breaker('manual', reason, disabled_by, '{}', disabled_until);
+    RETURN costsim.v2_status();
+END
+$$;
+COMMENT ON FUNCTION costsim.disable_v2(text, text, timestamptz) IS
+    'Opens the V2 breaker by hand (P2 incident), until disabled_until or, without one, until enable_v2; idempotent for the same reason; returns v2_status()';
+
+CREATE FUNCTION costsim.enable_v2(reason text, enabled_by text)
+    RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF coalesce(reason, '') = '' OR coalesce(enabled_by, '') = '' THEN
+        RAISE EXCEPTION 'enable_v2: reason and enabled_by must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM costsim.close_breaker(reason, enabled_by, 'user');
+    RETURN costsim.v2_status();
+END
+$$;
+COMMENT ON FUNCTION costsim.enable_v2(text, text) IS
+    'Closes the V2 breaker by hand and resolves its incident; a no-op when closed; returns v2_status()';
+
+CREATE FUNCTION costsim.breaker_window(
+    OUT samples integer,
+    OUT p95 double precision,
+    OUT v2_errors_last_hour integer
+)
+    LANGUAGE c STABLE
+    AS 'MODULE_PATHNAME', 'costsim_breaker_window';
+COMMENT ON FUNCTION costsim.breaker_window() IS
+    'The cluster-wide windows the breaker watches, since it last changed: drift scores (at most costsim.cb_window_size), their p95 once costsim.cb_min_samples are there, and V2 errors in the last hour';
+
+CREATE FUNCTION costsim.v2_status()
+    RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT jsonb_build_object(
+        'v2_enabled', current_setting('costsim.v2_sandbox')::boolean AND b.state = 'closed',
+        'v2_sandbox', current_setting('costsim.v2_sandbox')::boolean,
+        'v2_sample_rate', current_setting('costsim.v2_sample_rate')::double precision,
+        'breaker', jsonb_build_object(
+            'name', b.name, 'state', b.state, 'trip', b.trip, 'reason', b.reason, 'incident_id', b.incident_id,
+            'disabled_until', b.disabled_until, 'ttl_seconds', b.ttl_seconds,
+            'consecutive_failures', b.consecutive_failures, 'changed_at', b.changed_at, 'changed_by', b.changed_by),
+        'v1_model_version', '1.0.0',
+        'v2_model_version', current_setting('costsim.v2_model_version'),
+        'extension_version', (SELECT extversion FROM pg_extension WHERE extname = 'costsim'),
+        'thresholds', jsonb_build_object(
+            'drift_threshold', current_setting('costsim.drift_threshold')::double precision,
+            'drift_warning_threshold', current_setting('costsim.drift_warning_threshold')::double precision,
+            'cb_window_size', current_setting('costsim.cb_window_size')::integer,
+            'cb_min_samples', current_setting('costsim.cb_min_samples')::integer,
+            'cb_failure_threshold', current_setting('costsim.cb_failure_threshold')::integer,
+            'schema_error_threshold', current_setting('costsim.schema_error_threshold')::integer,
+            'disable_ttl_seconds', extract(epoch FROM current_setting('costsim.disable_ttl')::interval)::bigint),
+        'windows', (SELECT to_jsonb(w) FROM costsim.breaker_window() w))
+      FROM costsim.circuit_breakers b
+     WHERE b.name = 'costsim_v2'
+$$;
+COMMENT ON FUNCTION costsim.v2_status() IS
+    'Whether V2 runs in shadow for this session (flag and breaker), the breaker (state, trip, reason, incident, disabled_until, TTL), V1/V2 model and extension versions, thresholds and the breaker''s windows';
+
+CREATE FUNCTION costsim.incidents(include_resolved boolean DEFAULT false, "limit" integer DEFAULT 50)
+    RETURNS SETOF costsim.incidents
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF "limit" IS NULL OR "limit" NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'limit must be between 1 and 1000, not %', coalesce("limit"::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY SELECT * FROM costsim.incidents i
+                  WHERE include_resolved OR i.resolved_at IS NULL
+                  ORDER BY i.opened_at DESC, i.id DESC
+                  LIMIT "limit";
+END
+$$;
+COMMENT ON FUNCTION costsim.incidents(boolean, integer) IS
+    'Breaker incidents, newest first: the open ones, or all with include_resolved; limit 1..1000';
+
+-- Privileges.
+REVOKE ALL ON costsim.circuit_breakers, costsim.incidents, costsim.alerts FROM PUBLIC;
+REVOKE ALL ON SEQUENCE costsim.incidents_id_seq, costsim.alerts_id_seq FROM PUBLIC;
+REVOKE USAGE ON TYPE costsim.breaker_state, costsim.breaker_trip FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION
+    costsim.breaker_changed(), costsim.breaker_alert(text, costsim.incidents, text),
+    costsim.open_breaker(costsim.breaker_trip, text, text, jsonb, timestamptz, text),
+    costsim.close_breaker(text, text, text, text), costsim.breaker_tick(text),
+    costsim.breaker_canary_result(boolean, text, jsonb, text),
+    costsim.disable_v2(text, text, timestamptz), costsim.enable_v2(text, text), costsim.v2_status(),
+    costsim.breaker_window(), costsim.incidents(boolean, integer)
+    FROM PUBLIC;
+GRANT USAGE ON TYPE costsim.breaker_state, costsim.breaker_trip TO costsim_backend, costsim_admin, costsim_auditor;
+GRANT SELECT ON costsim.circuit_breakers TO costsim_backend, costsim_admin, costsim_auditor;
+GRANT SELECT ON costsim.incidents, costsim.alerts TO costsim_admin, costsim_auditor;
+GRANT EXECUTE ON FUNCTION costsim.v2_status(), costsim.breaker_window()
+    TO costsim_backend, costsim_admin, costsim_auditor;
+GRANT EXECUTE ON FUNCTION costsim.incidents(boolean, integer) TO costsim_admin, costsim_auditor;
+GRANT EXECUTE ON FUNCTION costsim.disable_v2(text, text, timestamptz), costsim.enable_v2(text, text)
+    TO costsim_admin;
