@@ -179,7 +179,7 @@ bool v2_may_shadow()
 
 void breaker_observe_drift(double drift_score)
 {
-    if (!windows || !std::isfinite(drift_score)) return;
+    if (!windows || !settings::cb_auto_trip || !std::isfinite(drift_score)) return;
     const TimestampTz now = GetCurrentTimestamp();
     LWLockAcquire(windows->lock, LW_EXCLUSIVE);
     windows->drift[windows->drift_next] = DriftEntry{now, drift_score};
@@ -210,7 +210,7 @@ void breaker_observe_drift(double drift_score)
 
 void breaker_observe_v2_error()
 {
-    if (!windows) return;
+    if (!windows || !settings::cb_auto_trip) return;
     const TimestampTz now = GetCurrentTimestamp();
     LWLockAcquire(windows->lock, LW_EXCLUSIVE);
     windows->errors[windows->error_next] = now;

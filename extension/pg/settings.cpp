@@ -18,6 +18,7 @@ int max_plan_bytes = 1024 * 1024;
 char* tenant_id = nullptr;
 char* correlation_id = nullptr;
 int export_ttl = 3600;
+bool cb_auto_trip = true;
 int cb_window_size = 100;
 int cb_min_samples = 20;
 int cb_failure_threshold = 3;
@@ -70,6 +71,10 @@ void define()
                             "Links carry their expiry; changing this affects only links made afterwards.", &export_ttl,
                             3600, 1, 7 * 24 * 3600, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
     // The breaker's policy is the cluster's, not a session's: superusers (ALTER SYSTEM, ALTER DATABASE) set it.
+    DefineCustomBoolVariable("costsim.cb_auto_trip", "Lets the drift and V2-error windows open the breaker.",
+                             "Off: shadow comparisons are not recorded for the breaker, which then opens only by "
+                             "hand or by canaries.",
+                             &cb_auto_trip, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("costsim.cb_window_size", "Comparisons the breaker's drift rule looks at (the latest).",
                             "The breaker opens (P1) when their 95th-percentile drift score exceeds costsim.drift_threshold.",
                             &cb_window_size, 100, 1, max_cb_window_size, PGC_SUSET, 0, nullptr, nullptr, nullptr);

@@ -16,6 +16,7 @@ extern int max_plan_bytes;
 extern char* tenant_id;
 extern char* correlation_id;
 extern int export_ttl;  // seconds
+extern bool cb_auto_trip;
 extern int cb_window_size;
 extern int cb_min_samples;
 extern int cb_failure_threshold;

@@ -15,7 +15,8 @@
 #   3. per call: test/bench/per_call.sql, microseconds per call inside the server (no client or protocol share),
 #      beside jsonb conversions of the plan and of a result-sized value from the same run.
 #   4. divergence: test/bench/divergence.sql, divergence_report vs the same report in plain SQL, and the exports.
-#   5. status_history: test/bench/status_history.sh, chained vs plain inserts (1 and 8 clients) and a 1,000,000-row
+#   5. the breaker: test/bench/breaker.sql, the sandbox path with and without its automatic rules.
+#   6. status_history: test/bench/status_history.sh, chained vs plain inserts (1 and 8 clients) and a 1,000,000-row
 #      CSV export vs COPY ... TO STDOUT.
 #
 # Environment: BENCH_SECONDS (15, per pgbench run), BENCH_ROUNDS (2), BENCH_CLIENTS (2),
@@ -106,8 +107,8 @@ run_pgbench() {
   echo "$tps"
 }
 
-# The breaker's automatic rules out of reach: the benchmark measures the shadow path, which an open breaker skips.
-SANDBOX_OPTS='-c costsim.v2_sandbox=on -c costsim.v2_sample_rate=1 -c costsim.cb_min_samples=10000 -c costsim.schema_error_threshold=1000'
+# The breaker's rules stay on, as in production: the bench plan's drift score (0.20) is not above the threshold.
+SANDBOX_OPTS='-c costsim.v2_sandbox=on -c costsim.v2_sample_rate=1'
 clear_provenance
 declare -a BASE OUTF V1 SBX
 say "pgbench: -M prepared, $BENCH_CLIENTS clients, ${BENCH_SECONDS}s per run, $BENCH_ROUNDS interleaved round(s)"
@@ -158,6 +159,9 @@ peak_rss() {
 echo "backend peak RSS: idle session $(peak_rss 'SELECT 1');" \
      "after a parquet export of every row $(peak_rss "SELECT length(costsim.divergence_export('parquet'))")"
 sql -c "TRUNCATE costsim.provenance"
+
+say "the breaker on the sandbox path (test/bench/breaker.sql; informational)"
+"$PSQL" -X -v ON_ERROR_STOP=1 -v plan="$PLAN" -f "$BENCH_DIR/breaker.sql"
 
 say "status_history: chained vs plain inserts, exports vs COPY (test/bench/status_history.sh; informational)"
 BENCH_SECONDS=10 bash "$BENCH_DIR/status_history.sh"

@@ -91,8 +91,8 @@ before=$(q "SELECT count(*) FROM costsim.provenance")
 
 PGBENCH_LOG=$(mktemp)
 bench_rc=0
-# The breaker's automatic rules out of reach: this test counts every shadow row, which an open breaker skips.
-PGOPTIONS='-c costsim.v2_sandbox=on -c costsim.v2_sample_rate=1 -c costsim.cb_min_samples=10000 -c costsim.schema_error_threshold=1000' \
+# The breaker's automatic rules off: this test counts every shadow row, which an open breaker skips.
+PGOPTIONS='-c costsim.v2_sandbox=on -c costsim.v2_sample_rate=1 -c costsim.cb_auto_trip=off' \
   timeout 600 "$PGBENCH" -n -M prepared -c "$CLIENTS" -j "$THREADS" -t "$PER_CLIENT" \
   -D "run_id=$RUN_ID" -f "$SCRIPT" >"$PGBENCH_LOG" 2>&1 || bench_rc=$?
 sed 's/^/# pgbench: /' "$PGBENCH_LOG"

@@ -2,9 +2,8 @@
 -- V2 runs in shadow on a deterministic sample and one provenance row is written per shadowed call.
 BEGIN;
 -- The breaker (test/sql/14_breaker.sql) watches every comparison, cluster-wide; these tests make drift and V2
--- errors on purpose, so its automatic rules are put out of reach here.
-SET LOCAL costsim.cb_min_samples = 10000;
-SET LOCAL costsim.schema_error_threshold = 1000;
+-- errors on purpose, so its automatic rules are off here.
+SET LOCAL costsim.cb_auto_trip = off;
 SELECT plan(58);
 
 CREATE FUNCTION pg_temp.prov(rid text) RETURNS SETOF costsim.provenance
