@@ -7,7 +7,8 @@ MODULE_big  = costsim
 
 CORE_SRCS = $(sort $(wildcard extension/core/*.cpp))
 PG_SRCS   = $(sort $(wildcard extension/pg/*.cpp))
-OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+WORKER_SRCS = $(sort $(wildcard bgworker/*.cpp))
+OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o) $(WORKER_SRCS:.cpp=.o)
 
 # The current version's install script is built from one SQL source per concern, in this order.
 SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql sql/src/provenance.sql \
@@ -21,10 +22,10 @@ DATA_built  = build/sql/costsim--$(EXT_VERSION).sql build/sql/costsim--0.2--0.3.
 EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.d) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
 
 # PostgreSQL headers as system headers: their unused parameters are not our warnings.
-PG_CPPFLAGS = -I$(CURDIR)/extension -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CPPFLAGS = -I$(CURDIR)/extension -I$(CURDIR) -isystem $(shell $(PG_CONFIG) --includedir-server)
 # -MMD -MP: each object records the headers it includes (extension/**/*.d), so a header change rebuilds them.
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -MMD -MP
-SHLIB_LINK += -lstdc++ -lssl -lcrypto
+SHLIB_LINK += -lstdc++ -lssl -lcrypto -lcurl
 
 # COVERAGE=1: instrument the extension for gcov (the test command does this).
 ifeq ($(COVERAGE),1)

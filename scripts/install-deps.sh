@@ -12,6 +12,7 @@ packages=(
   libboost-math-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libbenchmark-dev                  # unit tests, benchmarks
   gcovr                                          # coverage report
+  prometheus prometheus-alertmanager prometheus-postgres-exporter   # monitoring: promtool, the alert chain
 )
 
 # Node.js and npm read the Parquet exports back in the tests (test/parquet): Debian's packages only when the

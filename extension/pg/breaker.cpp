@@ -26,6 +26,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -53,8 +54,13 @@ void load_breaker()
     breakers_relid = get_relname_relid("circuit_breakers", get_namespace_oid("costsim", false));
     const SavedUser saved = become_owner_of("circuit_breakers");
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
-    if (SPI_execute("SELECT state = 'closed', changed_at FROM costsim.circuit_breakers WHERE name = 'costsim_v2'", true,
-                    1) != SPI_OK_SELECT)
+    // As of now, not as of the statement's or the transaction's snapshot: the invalidation that sent us here may
+    // come from a transaction that committed after they were taken (REPEATABLE READ, a long statement).
+    SPIPlanPtr plan =
+        SPI_prepare("SELECT state = 'closed', changed_at FROM costsim.circuit_breakers WHERE name = 'costsim_v2'", 0,
+                    nullptr);
+    if (!plan || SPI_execute_snapshot(plan, nullptr, nullptr, GetLatestSnapshot(), InvalidSnapshot, true, false, 1) !=
+                     SPI_OK_SELECT)
         elog(ERROR, "costsim: reading costsim.circuit_breakers failed");
     CachedBreaker row;
     row.loaded = true;
@@ -155,8 +161,16 @@ void trip(const char* kind, const char* reason, const char* details)
         SPI_finish();
         restore_user(saved);
     });
-    if (failure) ereport(LOG, (errmsg("costsim: could not open the V2 breaker (%s): %s", reason, failure)));
-    cached.loaded = false;  // whatever happened, read the row again
+    if (failure) {
+        ereport(LOG, (errmsg("costsim: could not open the V2 breaker (%s): %s", reason, failure)));
+        cached.loaded = false;  // read the row again
+        return;
+    }
+    // Open now (by this call or by another session first): the rest of this statement must not shadow V2 either,
+    // and the row this transaction changed is not visible to its current command yet.
+    cached.loaded = true;
+    cached.closed = false;
+    cached.changed_at = GetCurrentTimestamp();  // at or after the row's changed_at: the windows start afresh
 }
 
 }  // namespace

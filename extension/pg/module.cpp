@@ -1,4 +1,5 @@
 // The module: what PostgreSQL calls when it loads costsim.so.
+#include "bgworker/worker.hpp"
 #include "pg/breaker.hpp"
 #include "pg/coefficients.hpp"
 #include "pg/metrics_shmem.hpp"
@@ -23,6 +24,7 @@ void _PG_init(void)
     if (process_shared_preload_libraries_in_progress) {
         costsim::pg::metrics_install_hooks();
         costsim::pg::breaker_install_hooks();
+        costsim::worker::install();
     }
 }
 }

@@ -18,6 +18,10 @@ int max_plan_bytes = 1024 * 1024;
 char* tenant_id = nullptr;
 char* correlation_id = nullptr;
 int export_ttl = 3600;
+char* database = nullptr;
+int worker_count = 1;
+char* alertmanager_url = nullptr;
+int alert_timeout_ms = 5000;
 bool cb_auto_trip = true;
 int cb_window_size = 100;
 int cb_min_samples = 20;
@@ -70,6 +74,18 @@ void define()
     DefineCustomIntVariable("costsim.export_ttl", "How long a signed status_history export link stays valid.",
                             "Links carry their expiry; changing this affects only links made afterwards.", &export_ttl,
                             3600, 1, 7 * 24 * 3600, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("costsim.database", "Database the costsim background workers connect to.",
+                               "The one where CREATE EXTENSION costsim ran.", &database, "postgres", PGC_POSTMASTER,
+                               0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.worker_count", "Background workers to start (one leads, the others stand by).",
+                            "0 starts none: then nothing moves an open breaker to half_open or delivers alerts.",
+                            &worker_count, 1, 0, 8, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("costsim.alertmanager_url", "Alertmanager the worker posts queued alerts to.",
+                               "Its base URL, e.g. http://127.0.0.1:9093 (alerts go to /api/v2/alerts); empty: "
+                               "alerts stay queued.",
+                               &alertmanager_url, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.alert_timeout_ms", "Time allowed for posting one alert to Alertmanager.", nullptr,
+                            &alert_timeout_ms, 5000, 100, 60000, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr, nullptr);
     // The breaker's policy is the cluster's, not a session's: superusers (ALTER SYSTEM, ALTER DATABASE) set it.
     DefineCustomBoolVariable("costsim.cb_auto_trip", "Lets the drift and V2-error windows open the breaker.",
                              "Off: shadow comparisons are not recorded for the breaker, which then opens only by "

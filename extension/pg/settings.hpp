@@ -16,6 +16,10 @@ extern int max_plan_bytes;
 extern char* tenant_id;
 extern char* correlation_id;
 extern int export_ttl;  // seconds
+extern char* database;        // the worker's
+extern int worker_count;
+extern char* alertmanager_url;
+extern int alert_timeout_ms;
 extern bool cb_auto_trip;
 extern int cb_window_size;
 extern int cb_min_samples;

@@ -53,7 +53,7 @@ CREATE TABLE costsim.alerts (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     incident_id      bigint NOT NULL REFERENCES costsim.incidents (id),
     payload          jsonb NOT NULL,
-    status           text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    status           text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
     attempts         integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
     last_error       text,
@@ -63,6 +63,8 @@ CREATE TABLE costsim.alerts (
 CREATE INDEX alerts_due ON costsim.alerts (next_attempt_at) WHERE status = 'queued';
 COMMENT ON TABLE costsim.alerts IS
     'Alertmanager v2 alerts to deliver (payload = one alert object); the worker posts them and retries';
+COMMENT ON COLUMN costsim.alerts.status IS
+    'queued (due at next_attempt_at), sending (claimed by the worker: a worker that died then is found out on restart), sent (Alertmanager accepted it), failed (10 attempts)';
 COMMENT ON INDEX costsim.alerts_due IS 'Queued alerts by due time';
 
 SELECT pg_catalog.pg_extension_config_dump('costsim.circuit_breakers', '');
@@ -150,9 +152,13 @@ BEGIN
                 ELSE current.ttl_seconds END;
     until := CASE WHEN trip = 'manual' THEN open_breaker.disabled_until
                   ELSE now() + make_interval(secs => ttl) END;
-    IF current.state = 'open' AND current.incident_id IS NOT NULL THEN
+    -- The incident in force ends here: superseded by this one (open), or its half-open trial failed.
+    IF current.incident_id IS NOT NULL THEN
         UPDATE costsim.incidents i SET resolved_at = now(), resolved_by = actor,
-                                       resolution = format('superseded: %s (%s)', open_breaker.reason, open_breaker.trip)
+                                       resolution = format(CASE current.state WHEN 'half_open'
+                                                                THEN 'half-open trial failed: %s (%s)'
+                                                                ELSE 'superseded: %s (%s)' END,
+                                                           open_breaker.reason, open_breaker.trip)
          WHERE i.id = current.incident_id AND i.resolved_at IS NULL;
     END IF;
     INSERT INTO costsim.incidents (breaker, trip, severity, reason, details, opened_by, disabled_until)
@@ -231,9 +237,13 @@ CREATE FUNCTION costsim.breaker_tick(breaker text DEFAULT 'costsim_v2')
 DECLARE
     current costsim.circuit_breakers;
 BEGIN
-    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM costsim.circuit_breakers b WHERE b.name = breaker) THEN
         RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- A breaker another transaction is changing is left to it (the timer comes back a second later).
+    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN NULL;
     END IF;
     IF current.state <> 'open' OR current.disabled_until IS NULL OR current.disabled_until > now() THEN
         RETURN current.state;
@@ -250,7 +260,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION costsim.breaker_tick(text) IS
-    'Moves an open breaker whose disabled_until has passed to half_open (the background worker''s timer)';
+    'Moves an open breaker whose disabled_until has passed to half_open (the background worker''s timer); NULL when another transaction holds the breaker';
 
 -- A canary's verdict: in half_open it decides (pass closes, fail reopens with the TTL doubled); while closed,
 -- costsim.cb_failure_threshold consecutive failures open the breaker (P1).
@@ -368,6 +378,19 @@ $$;
 COMMENT ON FUNCTION costsim.v2_status() IS
     'Whether V2 runs in shadow for this session (flag and breaker), the breaker (state, trip, reason, incident, disabled_until, TTL), V1/V2 model and extension versions, thresholds and the breaker''s windows';
 
+CREATE FUNCTION costsim.worker_status(
+    OUT workers integer,
+    OUT leader_pid integer,
+    OUT leader_since timestamptz,
+    OUT last_cycle timestamptz,
+    OUT alerts_sent bigint,
+    OUT alert_send_failures bigint
+)
+    LANGUAGE c VOLATILE
+    AS 'MODULE_PATHNAME', 'costsim_worker_status';
+COMMENT ON FUNCTION costsim.worker_status() IS
+    'The background workers: how many are configured, the leader''s pid and since when it leads, its last cycle, alerts sent and failed posts since the server started';
+
 CREATE FUNCTION costsim.incidents(include_resolved boolean DEFAULT false, "limit" integer DEFAULT 50)
     RETURNS SETOF costsim.incidents
     LANGUAGE plpgsql STABLE
@@ -397,13 +420,13 @@ REVOKE EXECUTE ON FUNCTION
     costsim.close_breaker(text, text, text, text), costsim.breaker_tick(text),
     costsim.breaker_canary_result(boolean, text, jsonb, text),
     costsim.disable_v2(text, text, timestamptz), costsim.enable_v2(text, text), costsim.v2_status(),
-    costsim.breaker_window(), costsim.incidents(boolean, integer)
+    costsim.breaker_window(), costsim.worker_status(), costsim.incidents(boolean, integer)
     FROM PUBLIC;
 GRANT USAGE ON TYPE costsim.breaker_state, costsim.breaker_trip TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.circuit_breakers TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.incidents, costsim.alerts TO costsim_admin, costsim_auditor;
 GRANT EXECUTE ON FUNCTION costsim.v2_status(), costsim.breaker_window()
     TO costsim_backend, costsim_admin, costsim_auditor;
-GRANT EXECUTE ON FUNCTION costsim.incidents(boolean, integer) TO costsim_admin, costsim_auditor;
+GRANT EXECUTE ON FUNCTION costsim.incidents(boolean, integer), costsim.worker_status() TO costsim_admin, costsim_auditor;
 GRANT EXECUTE ON FUNCTION costsim.disable_v2(text, text, timestamptz), costsim.enable_v2(text, text)
     TO costsim_admin;

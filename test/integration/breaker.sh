@@ -88,5 +88,27 @@ psql_q -c "SELECT costsim.enable_v2('drift understood', 'breaker.sh')" >/dev/nul
 check "enable_v2 closes it and resolves the incident" \
   equals "closed|breaker.sh" "$(psql_q -c "SELECT (SELECT state FROM costsim.circuit_breakers) || '|' || resolved_by FROM costsim.incidents ORDER BY id DESC LIMIT 1")"
 
+# A change committed by another session while a REPEATABLE READ transaction runs: once the transaction has seen
+# the change, it must not shadow V2 again (the breaker's row is read as of now, not as of its snapshot), nor after.
+(
+  PGOPTIONS="-c costsim.v2_sandbox=on -c costsim.v2_sample_rate=1 -c costsim.cb_auto_trip=off" psql -X -q -A -t \
+    -c "BEGIN ISOLATION LEVEL REPEATABLE READ" \
+    -c "SELECT costsim.simulate('$PLAN', 1000, NULL, 'rr-0')" \
+    -c "SELECT pg_sleep(2)" \
+    -c "SELECT costsim.simulate('$PLAN', 1000, NULL, 'rr-1')" \
+    -c "SELECT costsim.simulate('$PLAN', 1000, NULL, 'rr-2')" \
+    -c "COMMIT" \
+    -c "SELECT costsim.simulate('$PLAN', 1000, NULL, 'rr-3')" >"$TMP/rr" 2>&1
+) &
+rr=$!
+sleep 1
+psql_q -c "SELECT costsim.disable_v2('repeatable read test', 'breaker.sh')" >/dev/null
+wait "$rr"
+check "a REPEATABLE READ session shadowed V2 before the change (rr-0)" \
+  equals 1 "$(psql_q -c "SELECT count(*) FROM costsim.provenance WHERE run_id = 'rr-0'")"
+check "once it has seen the change, no more shadowing in that transaction (rr-2) nor after it (rr-3)" \
+  equals 0 "$(psql_q -c "SELECT count(*) FROM costsim.provenance WHERE run_id IN ('rr-2', 'rr-3')")"
+psql_q -c "SELECT costsim.enable_v2('repeatable read test done', 'breaker.sh')" >/dev/null
+
 echo "$n checks, $failures failed"
 [ "$failures" -eq 0 ]
