@@ -11,6 +11,7 @@
 #   COSTSIM_CLUSTER_DIR  cluster directory (default /tmp/costsim-cluster); holds data/, the Unix socket,
 #                        server.log and the chosen port (file `port`). An existing empty directory is used as is.
 #   COSTSIM_PORT         TCP port on 127.0.0.1 (default: the first free port from 54329 up)
+#   COSTSIM_WORKERS      costsim.worker_count, the background workers to start (default 1)
 #   COSTSIM_PRELOAD      shared_preload_libraries (default 'pg_cron,costsim'); each library listed is also
 #                        CREATE EXTENSION'd in the costsim database. COSTSIM_PRELOAD=pg_cron runs a cluster
 #                        without costsim (e.g. before the extension builds).

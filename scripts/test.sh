@@ -93,7 +93,8 @@ fi
 banner "cluster"
 if [ "$ext_ok" = 1 ]; then
   cluster_up=1                                     # from here on, the EXIT trap stops it whatever happens
-  if run_logged "$LOGS/cluster.log" env GCOV_PREFIX="$GCOV_DIR" GCOV_PREFIX_STRIP=0 scripts/cluster.sh start; then
+  # Two background workers: one leads, the other stands by (test/integration/worker.sh kills the leader).
+  if run_logged "$LOGS/cluster.log" env GCOV_PREFIX="$GCOV_DIR" GCOV_PREFIX_STRIP=0 COSTSIM_WORKERS=2 scripts/cluster.sh start; then
     eval "$(scripts/cluster.sh env)"
     export PGHOST PGPORT PGUSER PGDATABASE
     stage cluster PASS "$PGHOST port $PGPORT"
