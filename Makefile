@@ -25,7 +25,7 @@ EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.d) $(OBJS:.o=.gcno) $(OBJS:.o=.gcda)
 PG_CPPFLAGS = -I$(CURDIR)/extension -I$(CURDIR) -isystem $(shell $(PG_CONFIG) --includedir-server)
 # -MMD -MP: each object records the headers it includes (extension/**/*.d), so a header change rebuilds them.
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -MMD -MP
-SHLIB_LINK += -lstdc++ -lssl -lcrypto -lcurl
+SHLIB_LINK += -lstdc++ -lssl -lcrypto -lcurl -lz
 
 # COVERAGE=1: instrument the extension for gcov (the test command does this).
 ifeq ($(COVERAGE),1)

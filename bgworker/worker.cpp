@@ -306,6 +306,8 @@ void install()
     }
 }
 
+long long alert_send_failures() noexcept { return shared ? shared->alert_send_failures : 0; }
+
 }  // namespace costsim::worker
 
 using namespace costsim;

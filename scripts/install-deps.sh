@@ -9,7 +9,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15         # server, pgbench, PGXS
   postgresql-15-cron                             # pg_cron (preloaded)
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl   # pgTAP + pg_prove
-  libboost-math-dev libssl-dev libcurl4-openssl-dev curl
+  libboost-math-dev libssl-dev libcurl4-openssl-dev zlib1g-dev curl
   libgtest-dev libbenchmark-dev                  # unit tests, benchmarks
   gcovr                                          # coverage report
   prometheus prometheus-alertmanager prometheus-postgres-exporter   # monitoring: promtool, the alert chain

@@ -2,8 +2,12 @@
 
 #include "pg/boundary.hpp"
 #include "pg/jsonb_io.hpp"
+#include "pg/table_owner.hpp"
+
+#include "bgworker/worker.hpp"
 
 extern "C" {
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
@@ -77,6 +81,23 @@ void metrics_count_schema_error() noexcept
 
 using namespace costsim::pg;
 
+namespace {
+
+// name, labels, value of the metrics kept in tables. The breaker's state: 0 closed, 1 open, 2 half_open.
+constexpr const char* table_metrics_query =
+    "SELECT 'costsim_v2_circuit_breaker_state', '{}'::jsonb, "
+    "       (CASE state WHEN 'closed' THEN 0 WHEN 'open' THEN 1 ELSE 2 END)::float8 "
+    "  FROM costsim.circuit_breakers WHERE name = 'costsim_v2' "
+    "UNION ALL SELECT 'costsim_cb_consecutive_failures', '{}'::jsonb, consecutive_failures::float8 "
+    "  FROM costsim.circuit_breakers WHERE name = 'costsim_v2' "
+    "UNION ALL SELECT 'costsim_cb_incidents_total', jsonb_build_object('severity', s.severity), "
+    "       (SELECT count(*) FROM costsim.incidents i WHERE i.severity = s.severity)::float8 "
+    "  FROM (VALUES ('p1'), ('p2'), ('p3')) s(severity) "
+    "UNION ALL SELECT 'costsim_alert_queue_depth', '{}'::jsonb, "
+    "       (SELECT count(*) FROM costsim.alerts WHERE status IN ('queued', 'sending'))::float8";
+
+}  // namespace
+
 extern "C" {
 
 PG_FUNCTION_INFO_V1(costsim_metric_values);
@@ -98,6 +119,25 @@ Datum costsim_metric_values(PG_FUNCTION_ARGS)
         bool nulls[3] = {false, false, false};
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }
+    // Gauges and counters kept in tables (the breaker, incidents, the alert queue) and by the worker.
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
+    const SavedUser saved = become_owner_of("circuit_breakers");
+    if (SPI_execute(table_metrics_query, true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "costsim: reading the breaker and alert metrics failed");
+    for (uint64 i = 0; i < SPI_processed; ++i) {
+        HeapTuple row = SPI_tuptable->vals[i];
+        bool nulls[3] = {false, false, false};
+        Datum values[3];
+        for (int column = 0; column < 3; ++column)
+            values[column] = SPI_getbinval(row, SPI_tuptable->tupdesc, column + 1, &nulls[column]);
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    restore_user(saved);
+    SPI_finish();
+    Datum values[3] = {CStringGetTextDatum("costsim_alert_send_failures_total"), jsonb_from_text("{}"),
+                       Float8GetDatum(static_cast<double>(costsim::worker::alert_send_failures()))};
+    bool nulls[3] = {false, false, false};
+    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     return (Datum)0;
 }
 }

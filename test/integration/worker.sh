@@ -68,9 +68,12 @@ check "after pg_terminate_backend of the leader, another leads within 2 s ($took
   bash -c "new_leader() { p=\$(psql -X -A -t -c \"SELECT coalesce(min(pid),0) FROM pg_locks WHERE locktype='advisory' AND classid=1668510583 AND objid=1 AND granted\"); [ \"\$p\" != 0 ] && [ \"\$p\" != $first ]; }; new_leader && [ $took -le 2000 ]"
 
 # An alert "being sent" when the leader dies, as a dead worker leaves it: the next leader requeues it and says so.
-psql_q -c "SELECT costsim.disable_v2('worker test: in-flight alert', 'worker.sh')" >/dev/null
+# synchronous_commit on: the test cluster runs with it off, and a crash restart loses commits whose WAL was not
+# yet written out of shared memory.
+PGOPTIONS="-c synchronous_commit=on" psql_q -c "SELECT costsim.disable_v2('worker test: in-flight alert', 'worker.sh')" >/dev/null
 in_flight=$(psql_q -c "SELECT max(id) FROM costsim.alerts")
-psql_q -c "UPDATE costsim.alerts SET status = 'sending', attempts = attempts + 1 WHERE id = $in_flight" >/dev/null
+PGOPTIONS="-c synchronous_commit=on" psql_q \
+  -c "UPDATE costsim.alerts SET status = 'sending', attempts = attempts + 1 WHERE id = $in_flight" >/dev/null
 
 second=$(lock_holder)
 postmaster=$(head -1 "$(psql_q -c "SHOW data_directory")/postmaster.pid" 2>/dev/null || echo "")

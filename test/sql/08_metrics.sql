@@ -4,7 +4,7 @@ BEGIN;
 -- The breaker (test/sql/14_breaker.sql) watches every comparison, cluster-wide; these tests make drift and V2
 -- errors on purpose, so its automatic rules are off here.
 SET LOCAL costsim.cb_auto_trip = off;
-SELECT plan(31);
+SELECT plan(37);
 
 SELECT has_view('costsim', 'metrics', 'costsim.metrics is a view');
 SELECT columns_are('costsim', 'metrics', ARRAY['name', 'labels', 'value'], 'metrics columns: name, labels, value');
@@ -100,6 +100,24 @@ SELECT is(
 SELECT throws_ok($$SELECT costsim.simulate_v1('{}'::jsonb)$$, '22023', NULL, 'G: bad input 1');
 SELECT throws_ok($$SELECT costsim.simulate_v1('[{"skill":"kv_get","iterations":0}]'::jsonb)$$, '22023', NULL, 'G: bad input 2');
 SELECT is(pg_temp.delta('costsim_schema_errors_total'), 2::float8, 'schema errors: exactly 2 (G)');
+
+-- H: the breaker's and the alert queue's series, read from their tables (spec section 11).
+CREATE TEMP TABLE metrics_h AS SELECT name, labels, value FROM costsim.metrics;
+CREATE FUNCTION pg_temp.now_minus_h(n text, l jsonb DEFAULT '{}') RETURNS float8 LANGUAGE sql AS $$
+  SELECT (SELECT value FROM costsim.metrics WHERE name = n AND labels = l)
+       - (SELECT value FROM metrics_h WHERE name = n AND labels = l) $$;
+SELECT is((SELECT value FROM costsim.metrics WHERE name = 'costsim_v2_circuit_breaker_state'), 0::float8,
+          'breaker state gauge: 0 while closed');
+SELECT costsim.disable_v2('metrics test', 'metrics test');
+SELECT is((SELECT value FROM costsim.metrics WHERE name = 'costsim_v2_circuit_breaker_state'), 1::float8,
+          'breaker state gauge: 1 once open');
+SELECT is(pg_temp.now_minus_h('costsim_cb_incidents_total', '{"severity": "p2"}'), 1::float8,
+          'incidents_total{severity="p2"}: one more (a manual disable)');
+SELECT is(pg_temp.now_minus_h('costsim_cb_incidents_total', '{"severity": "p1"}'), 0::float8,
+          'incidents_total{severity="p1"}: unchanged');
+SELECT is(pg_temp.now_minus_h('costsim_alert_queue_depth'), 1::float8, 'alert queue depth: one more queued alert');
+SELECT is(ARRAY(SELECT labels->>'severity' FROM costsim.metrics WHERE name = 'costsim_cb_incidents_total' ORDER BY 1),
+          ARRAY['p1', 'p2', 'p3'], 'incidents_total has its three severities, even at zero');
 
 SELECT * FROM finish();
 ROLLBACK;
