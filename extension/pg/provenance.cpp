@@ -1,6 +1,12 @@
+#include "core/json.hpp"
+#include "core/step_diff.hpp"
+
 #include <cstring>
+#include <string>
+#include <string_view>
 
 #include "pg/boundary.hpp"
+#include "pg/jsonb_io.hpp"
 #include "pg/provenance.hpp"
 #include "pg/settings.hpp"
 #include "pg/table_owner.hpp"
@@ -52,6 +58,12 @@ void describe_shadow(ProvenanceRow& row, const ShadowRecord& record)
     row.v2_runtime_us = v2.runtime_us;
     row.drift_score = record.drift->drift_score;
     row.verdict = to_string(record.drift->verdict);
+    if (keeps_diff(record.drift->verdict)) {
+        const std::string packed = gzip(json::dump(step_diff(record.v1, v2, *record.drift)));
+        row.diff_gzip = static_cast<bytea*>(allocate(VARHDRSZ + packed.size()));
+        SET_VARSIZE(row.diff_gzip, VARHDRSZ + packed.size());
+        memcpy(VARDATA(row.diff_gzip), packed.data(), packed.size());
+    }
 }
 
 std::int64_t insert_provenance(const ProvenanceRow& row)
@@ -119,9 +131,40 @@ std::int64_t insert_provenance(const ProvenanceRow& row)
     bool is_null = false;
     const std::int64_t id =
         DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+    if (row.diff_gzip) {
+        Oid artifact_types[6] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, BYTEAOID};
+        Datum artifact[6] = {Int64GetDatum(id),
+                             CStringGetTextDatum(row.tenant_id),
+                             row.run_id ? CStringGetTextDatum(row.run_id) : (Datum)0,
+                             CStringGetTextDatum(row.verdict),
+                             Float8GetDatum(row.drift_score),
+                             PointerGetDatum(row.diff_gzip)};
+        const char artifact_nulls[6] = {' ', ' ', row.run_id ? ' ' : 'n', ' ', ' ', ' '};
+        if (SPI_execute_with_args("INSERT INTO costsim.diff_artifacts (provenance_id, tenant_id, run_id, verdict, "
+                                  "drift_score, diff_gzip) VALUES ($1, $2, $3, $4::costsim.drift_verdict, $5, $6)",
+                                  6, artifact_types, artifact, artifact_nulls, false, 0) != SPI_OK_INSERT)
+            elog(ERROR, "costsim: writing a diff artifact failed");
+    }
     SPI_finish();
     restore_user(saved);
     return id;
 }
 
 }  // namespace costsim::pg
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(costsim_diff_of);
+// costsim.diff_of(diff_gzip bytea) RETURNS jsonb: the JSON of a diff artifact.
+Datum costsim_diff_of(PG_FUNCTION_ARGS)
+{
+    constexpr std::size_t max_diff_bytes = 64 * 1024 * 1024;
+    const bytea* packed = PG_GETARG_BYTEA_PP(0);
+    const std::string_view data(VARDATA_ANY(packed), VARSIZE_ANY_EXHDR(packed));
+    char* text = nullptr;
+    costsim::pg::Failure failure;
+    if (!costsim::pg::run_core(failure, [&] { text = costsim::pg::copy_string(costsim::gunzip(data, max_diff_bytes)); }))
+        costsim::pg::raise(failure);
+    PG_RETURN_DATUM(costsim::pg::jsonb_from_text(text));
+}
+}

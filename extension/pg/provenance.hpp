@@ -34,12 +34,14 @@ struct ProvenanceRow {
     const char* verdict = nullptr;
     std::int64_t v1_runtime_us = 0, v2_runtime_us = 0;
     bool has_v2 = false;
+    bytea* diff_gzip = nullptr;  // the diff artifact, for major_drift and mismatch verdicts
 };
 
 // C++ phase: the record's values into the row (strings copied with copy_string).
 void describe_shadow(ProvenanceRow& row, const ShadowRecord& record);
 
-// C phase: inserts the row as the table's owner (callers need no privilege on the table); returns its id.
+// C phase: inserts the row as the table's owner (callers need no privilege on the table), and its diff artifact
+// when it has one; returns the provenance row's id.
 std::int64_t insert_provenance(const ProvenanceRow& row);
 
 }  // namespace costsim::pg

@@ -67,9 +67,42 @@ COMMENT ON COLUMN costsim.alerts.status IS
     'queued (due at next_attempt_at), sending (claimed by the worker: a worker that died then is found out on restart), sent (Alertmanager accepted it), failed (10 attempts)';
 COMMENT ON INDEX costsim.alerts_due IS 'Queued alerts by due time';
 
+-- The evidence of drift: for every shadow comparison judged major_drift or mismatch, V1 and V2 step by step
+-- (gzip'd JSON), linked to the incident whose window it fell in.
+CREATE TABLE costsim.diff_artifacts (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    provenance_id  bigint NOT NULL,
+    tenant_id      text NOT NULL,
+    run_id         text,
+    verdict        costsim.drift_verdict NOT NULL,
+    drift_score    double precision NOT NULL,
+    incident_id    bigint REFERENCES costsim.incidents (id),
+    created_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+    diff_gzip      bytea NOT NULL
+);
+CREATE INDEX diff_artifacts_incident ON costsim.diff_artifacts (incident_id) WHERE incident_id IS NOT NULL;
+CREATE INDEX diff_artifacts_run ON costsim.diff_artifacts (tenant_id, run_id);
+CREATE INDEX diff_artifacts_unlinked ON costsim.diff_artifacts (created_at) WHERE incident_id IS NULL;
+COMMENT ON TABLE costsim.diff_artifacts IS
+    'Per-step V1/V2 comparison (gzip''d JSON, see costsim.diff_artifacts()) of every shadowed call judged major_drift or mismatch, linked to the incident that followed';
+COMMENT ON COLUMN costsim.diff_artifacts.provenance_id IS 'The costsim.provenance row of the comparison';
+COMMENT ON COLUMN costsim.diff_artifacts.incident_id IS
+    'The incident opened while this comparison was in the breaker''s window (NULL until one is)';
+COMMENT ON COLUMN costsim.diff_artifacts.created_at IS
+    'When the comparison was recorded (the clock, like the breaker''s changed_at it is compared with)';
+COMMENT ON COLUMN costsim.diff_artifacts.diff_gzip IS 'gzip (RFC 1952) of the JSON diff: gzip -d reads it';
+COMMENT ON INDEX costsim.diff_artifacts_incident IS 'Artifacts by incident';
+COMMENT ON INDEX costsim.diff_artifacts_run IS 'Artifacts by tenant and run';
+COMMENT ON INDEX costsim.diff_artifacts_unlinked IS 'Artifacts an incident may still claim';
+ALTER TABLE costsim.diff_artifacts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY diff_artifacts_tenant_read ON costsim.diff_artifacts
+    FOR SELECT USING (tenant_id = costsim.current_tenant());
+COMMENT ON POLICY diff_artifacts_tenant_read ON costsim.diff_artifacts IS 'Readers see only their own tenant''s artifacts';
+
 SELECT pg_catalog.pg_extension_config_dump('costsim.circuit_breakers', '');
 SELECT pg_catalog.pg_extension_config_dump('costsim.incidents', '');
 SELECT pg_catalog.pg_extension_config_dump('costsim.alerts', '');
+SELECT pg_catalog.pg_extension_config_dump('costsim.diff_artifacts', '');
 
 -- Backends cache the breaker's state: any change drops the caches once it commits.
 CREATE FUNCTION costsim.breaker_changed() RETURNS trigger
@@ -164,6 +197,9 @@ BEGIN
     INSERT INTO costsim.incidents (breaker, trip, severity, reason, details, opened_by, disabled_until)
     VALUES (breaker, trip, severity, reason, details, actor, until)
     RETURNING * INTO incident;
+    -- The comparisons that drifted since the breaker last changed are this incident's evidence.
+    UPDATE costsim.diff_artifacts a SET incident_id = incident.id
+     WHERE a.incident_id IS NULL AND a.created_at >= current.changed_at;
     UPDATE costsim.circuit_breakers b
        SET state = 'open', trip = open_breaker.trip, reason = open_breaker.reason, incident_id = incident.id,
            disabled_until = until, ttl_seconds = ttl, changed_at = clock_timestamp(), changed_by = actor
@@ -378,6 +414,39 @@ $$;
 COMMENT ON FUNCTION costsim.v2_status() IS
     'Whether V2 runs in shadow for this session (flag and breaker), the breaker (state, trip, reason, incident, disabled_until, TTL), V1/V2 model and extension versions, thresholds and the breaker''s windows';
 
+CREATE FUNCTION costsim.diff_of(diff_gzip bytea)
+    RETURNS jsonb
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'costsim_diff_of';
+COMMENT ON FUNCTION costsim.diff_of(bytea) IS
+    'The JSON of a diff artifact (gunzip; 22023 for data that is not a gzip''d artifact)';
+
+CREATE FUNCTION costsim.diff_artifacts(incident bigint DEFAULT NULL, run text DEFAULT NULL,
+                                       "limit" integer DEFAULT 100)
+    RETURNS TABLE (id bigint, provenance_id bigint, run_id text, verdict costsim.drift_verdict,
+                   drift_score double precision, incident_id bigint, created_at timestamptz, diff jsonb)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF "limit" IS NULL OR "limit" NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'limit must be between 1 and 1000, not %', coalesce("limit"::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+        SELECT a.id, a.provenance_id, a.run_id, a.verdict, a.drift_score, a.incident_id, a.created_at,
+               costsim.diff_of(a.diff_gzip)
+          FROM costsim.diff_artifacts a
+         WHERE a.tenant_id = costsim.current_tenant()
+           AND (diff_artifacts.incident IS NULL OR a.incident_id = diff_artifacts.incident)
+           AND (diff_artifacts.run IS NULL OR a.run_id = diff_artifacts.run)
+         ORDER BY a.created_at DESC, a.id DESC
+         LIMIT "limit";
+END
+$$;
+COMMENT ON FUNCTION costsim.diff_artifacts(bigint, text, integer) IS
+    'The caller''s tenant''s diff artifacts, newest first, by incident and/or run, with the diff as jsonb; limit 1..1000';
+
 CREATE FUNCTION costsim.worker_status(
     OUT workers integer,
     OUT leader_pid integer,
@@ -411,8 +480,8 @@ COMMENT ON FUNCTION costsim.incidents(boolean, integer) IS
     'Breaker incidents, newest first: the open ones, or all with include_resolved; limit 1..1000';
 
 -- Privileges.
-REVOKE ALL ON costsim.circuit_breakers, costsim.incidents, costsim.alerts FROM PUBLIC;
-REVOKE ALL ON SEQUENCE costsim.incidents_id_seq, costsim.alerts_id_seq FROM PUBLIC;
+REVOKE ALL ON costsim.circuit_breakers, costsim.incidents, costsim.alerts, costsim.diff_artifacts FROM PUBLIC;
+REVOKE ALL ON SEQUENCE costsim.incidents_id_seq, costsim.alerts_id_seq, costsim.diff_artifacts_id_seq FROM PUBLIC;
 REVOKE USAGE ON TYPE costsim.breaker_state, costsim.breaker_trip FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
     costsim.breaker_changed(), costsim.breaker_alert(text, costsim.incidents, text),
@@ -420,13 +489,16 @@ REVOKE EXECUTE ON FUNCTION
     costsim.close_breaker(text, text, text, text), costsim.breaker_tick(text),
     costsim.breaker_canary_result(boolean, text, jsonb, text),
     costsim.disable_v2(text, text, timestamptz), costsim.enable_v2(text, text), costsim.v2_status(),
-    costsim.breaker_window(), costsim.worker_status(), costsim.incidents(boolean, integer)
+    costsim.breaker_window(), costsim.worker_status(), costsim.incidents(boolean, integer),
+    costsim.diff_of(bytea), costsim.diff_artifacts(bigint, text, integer)
     FROM PUBLIC;
 GRANT USAGE ON TYPE costsim.breaker_state, costsim.breaker_trip TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.circuit_breakers TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.incidents, costsim.alerts TO costsim_admin, costsim_auditor;
-GRANT EXECUTE ON FUNCTION costsim.v2_status(), costsim.breaker_window()
+GRANT EXECUTE ON FUNCTION costsim.v2_status(), costsim.breaker_window(), costsim.diff_of(bytea),
+    costsim.diff_artifacts(bigint, text, integer)
     TO costsim_backend, costsim_admin, costsim_auditor;
+GRANT SELECT ON costsim.diff_artifacts TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT EXECUTE ON FUNCTION costsim.incidents(boolean, integer), costsim.worker_status() TO costsim_admin, costsim_auditor;
 GRANT EXECUTE ON FUNCTION costsim.disable_v2(text, text, timestamptz), costsim.enable_v2(text, text)
     TO costsim_admin;

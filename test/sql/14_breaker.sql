@@ -10,7 +10,7 @@
 -- what came after the breaker's last change (changed_at), so each automatic-trip section first refreshes it
 -- with pg_temp.refresh() (a manual disable then enable).
 BEGIN;
-SELECT plan(293);
+SELECT plan(304);
 
 -------------------------------------------------------------------------------------------------------------
 -- Helpers (called as the superuser only).
@@ -647,6 +647,42 @@ SELECT throws_ok($$DELETE FROM costsim.alerts$$, '42501', NULL, 'admin cannot DE
 SELECT throws_ok($$UPDATE costsim.incidents SET resolution = 'x'$$, '42501', NULL, 'admin cannot UPDATE incidents');
 RESET ROLE;
 SELECT is((pg_temp.last_hist()).actor_id, 'hank', 'the admin''s enable is audited with enabled_by');
+
+-------------------------------------------------------------------------------------------------------------
+-- Diff artifacts: every shadowed comparison judged major_drift or mismatch keeps V1 and V2 step by step
+-- (gzip'd JSON), retrievable by run and by the incident whose window it fell in.
+-------------------------------------------------------------------------------------------------------------
+SELECT costsim.disable_v2('artifacts: fresh window', 'br14'), costsim.enable_v2('artifacts: fresh window', 'br14');
+SET LOCAL costsim.v2_sandbox = on;
+SET LOCAL costsim.v2_sample_rate = 1;
+SET LOCAL costsim.cb_auto_trip = off;
+SET LOCAL costsim.tenant_id = 'br14-art';
+SELECT costsim.simulate(pg_temp.odd(), 1000, NULL, 'br14-art-odd'), costsim.simulate(pg_temp.flat(), 1000, NULL, 'br14-art-flat');
+SELECT is((SELECT count(*) FROM costsim.diff_artifacts(run => 'br14-art-odd')), 1::bigint,
+          'a mismatch keeps one artifact, found by its run');
+SELECT is((SELECT count(*) FROM costsim.diff_artifacts(run => 'br14-art-flat')), 0::bigint,
+          'a match keeps none');
+SELECT is((SELECT verdict::text || '|' || drift_score FROM costsim.diff_artifacts(run => 'br14-art-odd')), 'mismatch|0.3',
+          'the artifact''s verdict and drift score are the comparison''s');
+SELECT is((SELECT (diff -> 'steps' -> 0 ->> 'v1_cost_cents')::float8 || '|' || (diff -> 'steps' -> 0 ->> 'v2_cost_cents')::float8
+             FROM costsim.diff_artifacts(run => 'br14-art-odd')),
+          (costsim.simulate_v1(pg_temp.odd()) -> 'step_estimates' -> 0 ->> 'cost_cents')::float8 || '|' ||
+          (costsim.simulate_v2(pg_temp.odd()) -> 'step_estimates' -> 0 ->> 'cost_cents')::float8,
+          'its first step holds V1''s and V2''s step costs');
+SELECT is((SELECT diff -> 'totals' -> 'v1' ->> 'estimated_cost_cents' FROM costsim.diff_artifacts(run => 'br14-art-odd')),
+          costsim.simulate_v1(pg_temp.odd()) ->> 'estimated_cost_cents', 'and V1''s total');
+SELECT is((SELECT substr(diff_gzip, 1, 2) FROM costsim.diff_artifacts a WHERE a.run_id = 'br14-art-odd'), '\x1f8b'::bytea,
+          'stored gzip''d (RFC 1952 magic bytes)');
+SELECT is((SELECT incident_id FROM costsim.diff_artifacts(run => 'br14-art-odd')), NULL::bigint, 'not yet any incident''s');
+SELECT costsim.disable_v2('artifacts: an incident', 'br14');
+SELECT is((SELECT incident_id FROM costsim.diff_artifacts(run => 'br14-art-odd')),
+          (SELECT incident_id FROM costsim.circuit_breakers), 'the next incident claims it');
+SELECT is((SELECT count(*) FROM costsim.diff_artifacts(incident => (SELECT incident_id FROM costsim.circuit_breakers))),
+          1::bigint, 'and it is found by that incident');
+SET LOCAL costsim.tenant_id = 'br14-other';
+SELECT is((SELECT count(*) FROM costsim.diff_artifacts(run => 'br14-art-odd')), 0::bigint,
+          'another tenant does not see it');
+SELECT throws_ok($$SELECT costsim.diff_of('\x00010203'::bytea)$$, '22023', NULL, 'diff_of refuses what is not an artifact');
 
 SELECT * FROM finish();
 ROLLBACK;
