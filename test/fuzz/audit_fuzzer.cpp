@@ -33,6 +33,7 @@
 #include "core/hashing.hpp"
 #include "core/json.hpp"
 #include "core/signed_link.hpp"
+#include "core/step_diff.hpp"
 #include "core/utc_time.hpp"
 
 #include <charconv>
@@ -1043,9 +1044,25 @@ void run(const std::uint8_t* data, std::size_t size)
 
 }  // namespace
 
+// Diff artifacts: costsim.diff_of() inflates whatever bytes it is given. gunzip of any input either returns at
+// most max_size bytes or refuses with invalid_input; gzip then gunzip gives the input back.
+void check_artifact_compression(const std::uint8_t* data, std::size_t size)
+{
+    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    constexpr std::size_t max_size = 1 << 20;
+    try {
+        const std::string inflated = costsim::gunzip(bytes, max_size);
+        FUZZ_CHECK(inflated.size() <= max_size, "gunzip returned more than max_size");
+    } catch (const costsim::Error& error) {
+        FUZZ_CHECK(error.kind() == costsim::ErrorKind::invalid_input, "gunzip refused with another kind");
+    }
+    FUZZ_CHECK(costsim::gunzip(costsim::gzip(bytes), size) == bytes, "gunzip(gzip(x)) != x");
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     try {
+        check_artifact_compression(data, size);
         run(data, size);
     } catch (const costsim::Error& error) {
         const costsim::ErrorKind kind = error.kind();

@@ -125,8 +125,8 @@ check "queries.yaml parses: queries with SQL and typed columns" node -e "
   }
   console.log(qs.map((q) => q.name).join(' '));"
 
-# Synthetic metrics: every series of section 11 the way the extension will publish it (the future ones included),
-# plus the four the queries take from tables, published by costsim.metrics too (they must not come out twice).
+# Synthetic metrics: every series of section 11 the way the extension publishes it (or will: cost delta, output
+# percentiles, canary runs, KL), with duplicate-prone shapes (histograms with several label sets, negative bounds).
 cat >"$TMP/synthetic.sql" <<'EOF'
 CREATE TEMP TABLE synthetic_metrics (name text, labels jsonb, value double precision);
 INSERT INTO synthetic_metrics VALUES
@@ -172,9 +172,11 @@ INSERT INTO synthetic_metrics VALUES
   ('costsim_canary_runs_total', '{"status": "failed"}', 1),
   ('costsim_kl_divergence', '{}', 0.12),
   ('costsim_alert_send_failures_total', '{}', 2),
-  ('costsim_v2_circuit_breaker_state', '{}', 1),
+  ('costsim_v2_circuit_breaker_state', '{}', 2),
   ('costsim_cb_consecutive_failures', '{}', 2),
   ('costsim_cb_incidents_total', '{"severity": "p1"}', 5),
+  ('costsim_cb_incidents_total', '{"severity": "p2"}', 1),
+  ('costsim_cb_incidents_total', '{"severity": "p3"}', 0),
   ('costsim_alert_queue_depth', '{}', 3);
 EOF
 
@@ -260,10 +262,11 @@ costsim_v2_circuit_breaker_state{}
 EOF
 check "every section 11 metric is exported, with its labels (synthetic metrics)" \
   bash -c "comm -23 '$TMP/families.expected' '$TMP/families.synthetic' | sed 's/^/missing: /' | grep . && exit 1 || exit 0"
-check "the metrics available today are exported from the real database (runs, verdicts, histograms, breaker, incidents, queue)" \
+check "the metrics the extension publishes today come out of the real database (runs, verdicts, histograms, breaker, incidents, alert queue and delivery)" \
   bash -c "for f in 'costsim_runs_total{status,version}' 'costsim_comparison_verdict_total{verdict}' 'costsim_drift_score{}' \
                     'costsim_runtime_ms{version}' 'costsim_schema_errors_total{}' 'costsim_v2_circuit_breaker_state{}' \
-                    'costsim_cb_consecutive_failures{}' 'costsim_cb_incidents_total{severity}' 'costsim_alert_queue_depth{}'; do
+                    'costsim_cb_consecutive_failures{}' 'costsim_cb_incidents_total{severity}' 'costsim_alert_queue_depth{}' \
+                    'costsim_alert_send_failures_total{}'; do
              grep -qxF \"\$f\" '$TMP/families.real' || { echo \"missing: \$f\"; exit 1; }; done"
 
 synthetic_values() {  # the folded values of the synthetic histograms and gauges are the ones fed in
@@ -292,14 +295,18 @@ expect('costsim_output', [{ version: 'v1', p50: 120, p90: 400 }, { version: 'v2'
 expect('costsim_canary_runs', [{ status: 'failed', total: 1 }, { status: 'passed', total: 4 }]);
 expect('costsim_kl', [{ divergence: 0.12 }]);
 expect('costsim_alert_send_failures', [{ total: 2 }]);
+expect('costsim_v2_circuit_breaker', [{ state: 2 }]);
+expect('costsim_cb', [{ consecutive_failures: 2 }]);
+expect('costsim_cb_incidents', [{ severity: 'p1', total: 5 }, { severity: 'p2', total: 1 }, { severity: 'p3', total: 0 }]);
+expect('costsim_alert_queue', [{ depth: 3 }]);
 EOF
 }
 check "synthetic histograms fold into bounds/cumulative counts/sum/count; gauges and counters pass through" synthetic_values
 
-tables_match() {  # the table-backed series equal what the tables say right now
+tables_match() {  # the breaker's and the queue's series, through the queries, equal what the tables say right now
   local want got
   want=$(psql_q -c "SELECT CASE state WHEN 'closed' THEN 0 WHEN 'open' THEN 1 ELSE 2 END || '|' || consecutive_failures
-                      || '|' || (SELECT count(*) FROM costsim.alerts WHERE status = 'queued')
+                      || '|' || (SELECT count(*) FROM costsim.alerts WHERE status IN ('queued', 'sending'))
                       || '|' || (SELECT count(*) FROM costsim.incidents WHERE severity = 'p1')
                       FROM costsim.circuit_breakers WHERE name = 'costsim_v2'") || return 1
   got=$(node -e "
@@ -313,7 +320,7 @@ tables_match() {  # the table-backed series equal what the tables say right now
   echo "tables: $want, queries: $got"
   [ "$want" = "$got" ]
 }
-check "table-backed series (breaker state, consecutive failures, queue depth, p1 incidents) equal the tables" tables_match
+check "breaker state, consecutive failures, queue depth and p1 incidents, as exported, equal the tables" tables_match
 
 echo "$n checks, $failures failed"
 [ "$failures" -eq 0 ]
