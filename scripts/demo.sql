@@ -160,3 +160,26 @@ SELECT name, labels, value
  WHERE value <> 0 AND name NOT LIKE '%\_bucket'
  ORDER BY name, labels::text
  LIMIT 20;
+
+\echo
+\echo '================================================================================'
+\echo ' The circuit breaker: V2 disabled by hand, an incident and an alert, re-enabled'
+\echo '================================================================================'
+SELECT costsim.v2_status() -> 'breaker' ->> 'state' AS breaker_before,
+       costsim.disable_v2('demo: a maintenance window', 'demo') -> 'breaker' ->> 'state' AS after_disable_v2;
+SELECT id, trip, severity, reason, opened_by, resolved_at IS NOT NULL AS resolved FROM costsim.incidents();
+SELECT payload -> 'labels' ->> 'alertname' AS alert, payload -> 'labels' ->> 'severity' AS severity, status
+  FROM costsim.alerts ORDER BY id DESC LIMIT 1;
+SELECT costsim.enable_v2('demo: maintenance over', 'demo') -> 'breaker' ->> 'state' AS after_enable_v2;
+
+\echo
+\echo '================================================================================'
+\echo ' The audit log: status changes in a hash chain, verified, and a signed export'
+\echo '================================================================================'
+SET costsim.tenant_id = '_system';
+SELECT seq, entity_type, entity_id, old_status, new_status, actor_id, reason, left(row_hash, 16) || '...' AS row_hash
+  FROM costsim.status_history ORDER BY seq;
+SELECT tenant_id, intact, rows_checked, left(head_hash, 16) || '...' AS head_hash FROM costsim.verify_chain();
+SELECT record_count, byte_count, left(sha256, 16) || '...' AS sha256, head_seq, expires_at, left(sig, 16) || '...' AS sig
+  FROM costsim.create_export('csv');
+RESET costsim.tenant_id;
