@@ -2,9 +2,11 @@
 # The whole monitoring chain on loopback (spec section 11): PostgreSQL -> prometheus-postgres-exporter (with
 # monitoring/queries.yaml, connecting as a role made the way monitoring/README.md says) -> Prometheus (with
 # monitoring/rules/costsim.yml) -> Alertmanager (with monitoring/alertmanager.yml) -> a webhook receiver standing in
-# for the pager and Slack. Drift is induced in the database through the sandbox path (drift score 0.3 > 0.20); the
-# breaker must open by itself, the exporter must show it, Prometheus must fire the P1 drift alert and the breaker
-# alert, and Alertmanager must page the P1, send the P2 to Slack and hold back the P2 drift warning while the P1 fires.
+# for the pager and Slack; the database's own breaker alerts go to the same Alertmanager (costsim.alertmanager_url,
+# delivered by the background worker). Drift is induced in the database through the sandbox path (drift score
+# 0.3 > 0.20); the breaker must open by itself, the exporter must show it, Prometheus must fire the P1 drift alert and
+# the breaker alert, and Alertmanager must page the P1 (and the database's p1 CostSimV2Disabled, then
+# CostSimV2Reenabled), send the P2 to Slack and hold back the P2 drift warning while the P1 fires.
 #
 # Time is compressed: scrape and evaluation every second, and every `for:` of the rules shortened from minutes to
 # the same number of seconds (5m -> 5s, 15m -> 15s, ...) by sed in a temporary copy of the rules; Alertmanager's
@@ -12,8 +14,9 @@
 # and cluster-wide, so Prometheus scrapes them before the burst and rate() over the window then holds the burst alone.
 #
 # Runs against the test cluster (PG* variables) as a superuser (it creates and drops a login role for the exporter,
-# so local connections must not need a password, as with scripts/cluster.sh). Every server it starts listens on
-# 127.0.0.1 only and is stopped on exit, pass or fail; the breaker is closed again on exit (later tests use the sandbox).
+# so local connections must not need a password, as with scripts/cluster.sh) and needs the background worker
+# (costsim.worker_count >= 1). Every server it starts listens on 127.0.0.1 only and is stopped on exit, pass or fail;
+# on exit costsim.alertmanager_url is reset and the breaker closed again (later tests use the sandbox).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 MON=$ROOT/monitoring
@@ -32,6 +35,7 @@ stop_process() {  # stop_process PID: TERM, up to 10 s, then KILL
 }
 cleanup() {
   local pid
+  psql_q -c "ALTER SYSTEM RESET costsim.alertmanager_url" -c "SELECT pg_reload_conf()" >/dev/null 2>&1
   for pid in "${pids[@]}"; do stop_process "$pid"; done
   psql_q -c "SELECT costsim.enable_v2('monitoring test done', 'monitoring_chain.sh')" >/dev/null 2>&1
   psql_q -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS $EXPORTER_ROLE" >/dev/null 2>&1
@@ -197,6 +201,8 @@ process.exit(bad ? 1 : 0);
 EOF
 }
 check "every server started here (exporter, webhook, alertmanager, prometheus) listens on 127.0.0.1 only" loopback_only
+# The database's own breaker alerts go to this Alertmanager too (reset on exit).
+psql_q -c "ALTER SYSTEM SET costsim.alertmanager_url = '$AM'" -c "SELECT pg_reload_conf()" >/dev/null
 # The baseline: the counters are cluster-wide and cumulative; rate() needs samples from before the burst.
 baseline_scraped() {
   [ "$(prom_query 'up{job="costsim"}')" = 1 ] &&
@@ -218,6 +224,7 @@ check "300 sandbox simulations (v2_sandbox on, sample rate 1), each its own tran
   env PGOPTIONS="-c costsim.v2_sandbox=on -c costsim.v2_sample_rate=1" psql -X -q -v ON_ERROR_STOP=1 -o /dev/null -f "$TMP/burst.sql"
 check "the breaker opened by itself, tripped by drift" \
   equals "open|drift" "$(psql_q -c "SELECT state || '|' || trip FROM costsim.circuit_breakers WHERE name = 'costsim_v2'")"
+incident=$(psql_q -c "SELECT coalesce(incident_id, 0) FROM costsim.circuit_breakers WHERE name = 'costsim_v2'")
 
 exporter_shows_open() {
   scrape_exporter && grep -qE '^costsim_v2_circuit_breaker_state\{.*\} 1$' "$TMP/metrics" &&
@@ -273,6 +280,17 @@ warning_inhibited() {
 }
 check "alertmanager: CostSimDriftWarning is received but inhibited while the P1 fires (suppressed, not sent to Slack)" \
   warning_inhibited
+db_alert_paged() {  # db_alert_paged ALERTNAME: the database's own alert for this test's incident reached the pager
+  node -e "
+    const lines = require('fs').readFileSync('$TMP/hook.jsonl', 'utf8').split('\n').filter((l) => l);
+    const hit = lines.map((l) => JSON.parse(l)).filter((r) => r.path === '/costsim/pager')
+      .flatMap((r) => JSON.parse(r.body).alerts)
+      .some((a) => a.labels.alertname === '$1' && a.labels.incident_id === '$incident' && a.labels.severity === 'p1'
+                   && a.labels.component === 'costsim' && a.annotations.runbook_url.startsWith('docs/runbooks/'));
+    process.exit(hit ? 0 : 1);"
+}
+check "alertmanager: the database's own CostSimV2Disabled (p1, incident $incident), sent by the worker, paged" \
+  wait_for 30 db_alert_paged CostSimV2Disabled
 routed_apart() { ! hook_received /slack CostSimDriftCritical && ! hook_received /costsim/pager CostSimV2BreakerOpen; }
 check "alertmanager: nothing P1 went to Slack, nothing P2 paged" routed_apart
 
@@ -283,6 +301,8 @@ closed_again() {
     scrape_exporter && grep -qE '^costsim_v2_circuit_breaker_state\{.*\} 0$' "$TMP/metrics"
 }
 check "enable_v2 closes the breaker, and the exporter shows it (state 0)" closed_again
+check "alertmanager: the database's CostSimV2Reenabled for incident $incident paged" \
+  wait_for 30 db_alert_paged CostSimV2Reenabled
 
 echo "$n checks, $failures failed"
 [ "$failures" -eq 0 ]

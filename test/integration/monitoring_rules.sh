@@ -9,7 +9,8 @@
 #   - every query of monitoring/queries.yaml runs as costsim_auditor (the role the README gives the exporter), returns
 #     the columns it declares, never two rows with the same label set, and well-formed histograms; once on the real
 #     costsim.metrics, once on synthetic metrics shaped like every series of section 11 (including those the
-#     extension does not provide yet), where every section 11 metric must come out with its labels.
+#     extension does not provide yet), where every section 11 metric must come out with its labels; the breaker's
+#     and the alert queue's series, as exported, equal what the tables say.
 # Runs against the test cluster (PG* variables) as a superuser; writes nothing to the database.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
