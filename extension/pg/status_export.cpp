@@ -108,18 +108,7 @@ void write_export(audit::HistoryFormat format, const char* tenant, std::int64_t 
     for (;;) {
         HistoryRow* rows = nullptr;
         int count = 0;
-        pg_guard([&] {
-            CHECK_FOR_INTERRUPTS();
-            SPI_freetuptable(SPI_tuptable);  // the previous batch's, which rows pointed into
-            MemoryContextReset(batch_context);
-            SPI_cursor_fetch(portal, true, export_batch);
-            count = static_cast<int>(SPI_processed);
-            MemoryContext previous = MemoryContextSwitchTo(batch_context);
-            rows = static_cast<HistoryRow*>(palloc(sizeof(HistoryRow) * (count + 1)));
-            const HistoryColumns columns = history_columns(SPI_tuptable->tupdesc);
-            for (int i = 0; i < count; ++i) rows[i] = read_history_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, columns);
-            MemoryContextSwitchTo(previous);
-        });
+        pg_guard([&] { count = fetch_history_rows(portal, export_batch, batch_context, &rows); });
         if (count == 0) break;
         for (int i = 0; i < count; ++i)
             file.add(to_status_change(rows[i]), view_of(rows[i].prev_hash), view_of(rows[i].row_hash));

@@ -189,6 +189,21 @@ ChainEnd chain_end(const char* tenant, Snapshot snapshot)
     return end;
 }
 
+int fetch_history_rows(Portal portal, long batch, MemoryContext batch_context, HistoryRow** rows)
+{
+    CHECK_FOR_INTERRUPTS();
+    SPI_freetuptable(SPI_tuptable);
+    MemoryContextReset(batch_context);
+    SPI_cursor_fetch(portal, true, batch);
+    const int count = static_cast<int>(SPI_processed);
+    MemoryContext previous = MemoryContextSwitchTo(batch_context);
+    *rows = static_cast<HistoryRow*>(palloc(sizeof(HistoryRow) * (count + 1)));
+    const HistoryColumns columns = history_columns(SPI_tuptable->tupdesc);
+    for (int i = 0; i < count; ++i) (*rows)[i] = read_history_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, columns);
+    MemoryContextSwitchTo(previous);
+    return count;
+}
+
 audit::StatusChange to_status_change(const HistoryRow& row)
 {
     audit::StatusChange change;
@@ -457,19 +472,7 @@ Datum costsim_verify_chain(PG_FUNCTION_ARGS)
                 for (;;) {
                     HistoryRow* rows = nullptr;
                     int count = 0;
-                    pg_guard([&] {
-                        CHECK_FOR_INTERRUPTS();
-                        SPI_freetuptable(SPI_tuptable);  // the previous batch's, which rows pointed into
-                        MemoryContextReset(batch_context);
-                        SPI_cursor_fetch(portal, true, verify_batch);
-                        count = static_cast<int>(SPI_processed);
-                        MemoryContext previous = MemoryContextSwitchTo(batch_context);
-                        rows = static_cast<HistoryRow*>(palloc(sizeof(HistoryRow) * (count + 1)));
-                        const HistoryColumns columns = history_columns(SPI_tuptable->tupdesc);
-                        for (int i = 0; i < count; ++i)
-                            rows[i] = read_history_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, columns);
-                        MemoryContextSwitchTo(previous);
-                    });
+                    pg_guard([&] { count = fetch_history_rows(portal, verify_batch, batch_context, &rows); });
                     if (count == 0) break;
                     last_seq = rows[count - 1].seq;
                     for (int i = 0; i < count; ++i)

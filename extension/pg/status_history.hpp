@@ -14,6 +14,7 @@ extern "C" {
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "datatype/timestamp.h"
+#include "utils/portal.h"
 #include "utils/snapshot.h"
 }
 
@@ -54,6 +55,11 @@ struct HistoryColumns {
 HistoryColumns history_columns(TupleDesc descriptor);
 // C phase: a row, deformed once; its text values point into the tuple.
 HistoryRow read_history_row(HeapTuple tuple, TupleDesc descriptor, const HistoryColumns& columns);
+
+// C phase (call it through pg_guard from a C++ phase): the next batch of at most `batch` whole rows from an SPI
+// cursor, read into `batch_context`, which is reset first (as is the previous batch's tuple table, which the
+// previous rows pointed into). Returns the number of rows; 0 at the end.
+int fetch_history_rows(Portal portal, long batch, MemoryContext batch_context, HistoryRow** rows);
 
 // C++ phase: the row as the core hashes it (the metadata parsed).
 audit::StatusChange to_status_change(const HistoryRow& row);

@@ -118,6 +118,25 @@ COMMENT ON TRIGGER circuit_breakers_changed ON costsim.circuit_breakers IS
 
 -- ---- transitions (internal: run as the owner; granted to nobody) ----
 
+-- The breaker's row, locked until the transaction ends: transitions of one breaker queue.
+CREATE FUNCTION costsim.breaker_for_update(breaker text)
+    RETURNS costsim.circuit_breakers
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    current costsim.circuit_breakers;
+BEGIN
+    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN current;
+END
+$$;
+COMMENT ON FUNCTION costsim.breaker_for_update(text) IS
+    'Internal: a breaker''s row, locked FOR UPDATE (22023 when there is no such breaker)';
+
 -- The Alertmanager v2 alert object of a breaker event.
 CREATE FUNCTION costsim.breaker_alert(alertname text, incident costsim.incidents, summary text)
     RETURNS jsonb
@@ -165,10 +184,7 @@ DECLARE
     ttl bigint;
     severity text := CASE trip WHEN 'v2_errors' THEN 'p3' WHEN 'manual' THEN 'p2' ELSE 'p1' END;
 BEGIN
-    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    current := costsim.breaker_for_update(breaker);
     -- Already open: an automatic trip changes nothing (concurrent sessions crossing the same threshold make one
     -- incident); a manual disable for the same reason neither.
     IF current.state = 'open' AND (trip <> 'manual'
@@ -233,10 +249,7 @@ DECLARE
     current costsim.circuit_breakers;
     incident costsim.incidents;
 BEGIN
-    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    current := costsim.breaker_for_update(breaker);
     IF current.state = 'closed' THEN
         RETURN false;
     END IF;
@@ -310,10 +323,7 @@ DECLARE
     current costsim.circuit_breakers;
     failures integer;
 BEGIN
-    SELECT * INTO current FROM costsim.circuit_breakers b WHERE b.name = breaker FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no circuit breaker named %', breaker USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    current := costsim.breaker_for_update(breaker);
     IF current.state = 'half_open' THEN
         IF passed THEN
             PERFORM costsim.close_breaker(format('golden canary %s passed', canary), 'system', 'system', breaker);
@@ -429,10 +439,7 @@ CREATE FUNCTION costsim.diff_artifacts(incident bigint DEFAULT NULL, run text DE
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    IF "limit" IS NULL OR "limit" NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'limit must be between 1 and 1000, not %', coalesce("limit"::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM costsim.page_limit("limit");
     RETURN QUERY
         SELECT a.id, a.provenance_id, a.run_id, a.verdict, a.drift_score, a.incident_id, a.created_at,
                costsim.diff_of(a.diff_gzip)
@@ -466,10 +473,7 @@ CREATE FUNCTION costsim.incidents(include_resolved boolean DEFAULT false, "limit
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    IF "limit" IS NULL OR "limit" NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'limit must be between 1 and 1000, not %', coalesce("limit"::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM costsim.page_limit("limit");
     RETURN QUERY SELECT * FROM costsim.incidents i
                   WHERE include_resolved OR i.resolved_at IS NULL
                   ORDER BY i.opened_at DESC, i.id DESC
@@ -484,7 +488,7 @@ REVOKE ALL ON costsim.circuit_breakers, costsim.incidents, costsim.alerts, costs
 REVOKE ALL ON SEQUENCE costsim.incidents_id_seq, costsim.alerts_id_seq, costsim.diff_artifacts_id_seq FROM PUBLIC;
 REVOKE USAGE ON TYPE costsim.breaker_state, costsim.breaker_trip FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    costsim.breaker_changed(), costsim.breaker_alert(text, costsim.incidents, text),
+    costsim.breaker_changed(), costsim.breaker_for_update(text), costsim.breaker_alert(text, costsim.incidents, text),
     costsim.open_breaker(costsim.breaker_trip, text, text, jsonb, timestamptz, text),
     costsim.close_breaker(text, text, text, text), costsim.breaker_tick(text),
     costsim.breaker_canary_result(boolean, text, jsonb, text),

@@ -116,6 +116,21 @@ COMMENT ON FUNCTION costsim.verify_chain(text) IS
     'Recomputes a tenant''s chain: intact, or the first broken row (sequence gap, prev_hash mismatch, row_hash mismatch). NULL: the caller''s tenant, or every tenant for costsim_admin';
 
 -- Reading (as the caller: row-level security scopes every read to the caller's tenant).
+CREATE FUNCTION costsim.page_limit(requested integer)
+    RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    IF requested IS NULL OR requested NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'limit must be between 1 and 1000, not %', coalesce(requested::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN requested;
+END
+$$;
+COMMENT ON FUNCTION costsim.page_limit(integer) IS
+    'The page size of the listing functions, checked: 1..1000 (22023 otherwise)';
+
 CREATE FUNCTION costsim.query_status_history(
     entity_type   text DEFAULT NULL,
     entity_id     text DEFAULT NULL,
@@ -133,10 +148,7 @@ CREATE FUNCTION costsim.query_status_history(
 DECLARE
     result jsonb;
 BEGIN
-    IF "limit" IS NULL OR "limit" NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'limit must be between 1 and 1000, not %', coalesce("limit"::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM costsim.page_limit("limit");
     IF "offset" IS NULL OR "offset" < 0 THEN
         RAISE EXCEPTION 'offset must be 0 or more, not %', coalesce("offset"::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
@@ -283,7 +295,7 @@ REVOKE ALL ON costsim.status_history, costsim.status_history_exports,
               costsim.export_signing_key FROM PUBLIC;
 REVOKE ALL ON SEQUENCE costsim.status_history_id_seq FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    costsim.status_history_chain(), costsim.status_history_refuse_change(),
+    costsim.page_limit(integer), costsim.status_history_chain(), costsim.status_history_refuse_change(),
     costsim.log_status_change(text, text, text, text, text, text, text, text, jsonb, text), costsim.track_status(),
     costsim.verify_chain(text),
     costsim.query_status_history(text, text, text, text, timestamptz, timestamptz, integer, integer),
@@ -298,6 +310,7 @@ GRANT EXECUTE ON FUNCTION
     costsim.log_status_change(text, text, text, text, text, text, text, text, jsonb, text), costsim.track_status()
     TO costsim_backend, costsim_admin;
 GRANT EXECUTE ON FUNCTION
+    costsim.page_limit(integer),
     costsim.verify_chain(text),
     costsim.query_status_history(text, text, text, text, timestamptz, timestamptz, integer, integer),
     costsim.entity_history(text, text), costsim.status_history_stats(timestamptz, timestamptz),

@@ -16,15 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-check() {  # check DESCRIPTION COMMAND...
-  n=$((n + 1))
-  if "${@:2}" >"$TMP/log" 2>&1; then echo "ok $n - $1"; else
-    failures=$((failures + 1)); echo "not ok $n - $1"; tail -n 20 "$TMP/log" | sed 's/^/#   /'; fi
-}
-equals() {  # equals EXPECTED ACTUAL
-  [ "$1" = "$2" ] || { echo "expected: $1"; echo "actual:   $2"; return 1; }
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 # A plan whose V1 and V2 costs differ: an unknown skill (V1 and V2 price it differently), drift score 0.3 > 0.20.
 PLAN='[{"skill":"mystery"}]'
@@ -110,5 +102,4 @@ check "once it has seen the change, no more shadowing in that transaction (rr-2)
   equals 0 "$(psql_q -c "SELECT count(*) FROM costsim.provenance WHERE run_id IN ('rr-2', 'rr-3')")"
 psql_q -c "SELECT costsim.enable_v2('repeatable read test done', 'breaker.sh')" >/dev/null
 
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -15,12 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-check() {  # check DESCRIPTION COMMAND...
-  n=$((n + 1))
-  if "${@:2}" >"$TMP/log" 2>&1; then echo "ok $n - $1"; else
-    failures=$((failures + 1)); echo "not ok $n - $1"; tail -n 20 "$TMP/log" | sed 's/^/#   /'; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 # Rows of this test's tenant; costs and scores computable from the index.
 add_samples() {  # add_samples COUNT
@@ -86,5 +81,4 @@ while IFS= read -r line; do
   esac
 done <"$TMP/readers.log"
 if [ "$readers_rc" -ne 0 ] && [ "$failures" -eq 0 ]; then n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - the readers ran"; fi
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

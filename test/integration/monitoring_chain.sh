@@ -43,22 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-check() {  # check DESCRIPTION COMMAND...
-  n=$((n + 1))
-  if "${@:2}" >"$TMP/log" 2>&1; then echo "ok $n - $1"; else
-    failures=$((failures + 1)); echo "not ok $n - $1"; tail -n 20 "$TMP/log" | sed 's/^/#   /'; fi
-}
-equals() {  # equals EXPECTED ACTUAL
-  [ "$1" = "$2" ] || { echo "expected: $1"; echo "actual:   $2"; return 1; }
-}
-wait_for() {  # wait_for SECONDS COMMAND...: until COMMAND succeeds (its output of the last try is kept)
-  local deadline=$((SECONDS + $1))
-  until "${@:2}"; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.5
-  done
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 free_port() {  # a free TCP port on 127.0.0.1, from the kernel
   node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });"
 }
@@ -304,5 +289,4 @@ check "enable_v2 closes the breaker, and the exporter shows it (state 0)" closed
 check "alertmanager: the database's CostSimV2Reenabled for incident $incident paged" \
   wait_for 30 db_alert_paged CostSimV2Reenabled
 
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -19,12 +19,7 @@ cleanup() { rm -rf "$TMP"; }
 trap cleanup EXIT
 MON=$ROOT/monitoring
 
-n=0 failures=0
-check() {  # check DESCRIPTION COMMAND...
-  n=$((n + 1))
-  if "${@:2}" >"$TMP/log" 2>&1; then echo "ok $n - $1"; else
-    failures=$((failures + 1)); echo "not ok $n - $1"; tail -n 30 "$TMP/log" | sed 's/^/#   /'; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 # ---- the tools ----
 check "promtool check rules monitoring/rules/costsim.yml" promtool check rules "$MON/rules/costsim.yml"
@@ -323,5 +318,4 @@ tables_match() {  # the breaker's and the queue's series, through the queries, e
 }
 check "breaker state, consecutive failures, queue depth and p1 incidents, as exported, equal the tables" tables_match
 
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

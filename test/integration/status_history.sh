@@ -26,12 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-check() {  # check DESCRIPTION COMMAND...
-  n=$((n + 1))
-  if "${@:2}" >"$TMP/log" 2>&1; then echo "ok $n - $1"; else
-    failures=$((failures + 1)); echo "not ok $n - $1"; tail -n 20 "$TMP/log" | sed 's/^/#   /'; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 is() {  # is DESCRIPTION EXPECTED ACTUAL
   n=$((n + 1))
   if [ "$2" = "$3" ]; then echo "ok $n - $1"; else
@@ -241,5 +236,4 @@ check "jsonl: one JSON line per row, LF-terminated (node JSON.parse)" node "$TMP
 check "jsonl: each line's members are the csv's columns, in order" node "$TMP/check_jsonl.js" members "$JL.jsonl" "$JL.expected"
 check "jsonl: each line equals its row (numbers, strings, nulls, metadata)" node "$TMP/check_jsonl.js" values "$JL.jsonl" "$JL.expected"
 
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -19,24 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-check() {  # check DESCRIPTION COMMAND...
-  n=$((n + 1))
-  if "${@:2}" >"$TMP/log" 2>&1; then echo "ok $n - $1"; else
-    failures=$((failures + 1)); echo "not ok $n - $1"; tail -n 20 "$TMP/log" | sed 's/^/#   /'; fi
-}
-equals() { [ "$1" = "$2" ] || { echo "expected: $1"; echo "actual:   $2"; return 1; }; }
-now_ms() { date +%s%3N; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 leader() { psql_q -c "SELECT coalesce(leader_pid, 0) FROM costsim.worker_status()" 2>/dev/null || echo 0; }
-# wait_for SECONDS COMMAND...: polls every 100 ms until COMMAND succeeds
-wait_for() {
-  local deadline=$(($(now_ms) + $1 * 1000))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
 # The pid holding the leadership lock now (pg_locks: advisory, classid 0x63737377, objid 1).
 lock_holder() {
   psql_q -c "SELECT coalesce(min(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1668510583
@@ -158,5 +142,4 @@ sleep 2.5
 check "with no costsim.alertmanager_url the alert stays queued, untried" \
   equals "queued|0" "$(psql_q -c "SELECT status || '|' || attempts FROM costsim.alerts WHERE id = $queued")"
 
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish
