@@ -72,6 +72,7 @@ struct Shared {
     int64 alert_send_failures;
 };
 Shared* shared = nullptr;
+MemoryContext cycle_context = nullptr;  // reset after every cycle: what a cycle keeps across its transactions
 shmem_request_hook_type previous_request_hook = nullptr;
 shmem_startup_hook_type previous_startup_hook = nullptr;
 
@@ -174,7 +175,7 @@ int claim_alerts(Claimed* claimed)
             bool is_null = false;
             claimed[count].id = DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &is_null));
             claimed[count].attempts = DatumGetInt32(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &is_null));
-            claimed[count].body = MemoryContextStrdup(TopMemoryContext, SPI_getvalue(row, SPI_tuptable->tupdesc, 3));
+            claimed[count].body = MemoryContextStrdup(cycle_context, SPI_getvalue(row, SPI_tuptable->tupdesc, 3));
             ++count;
         }
     }
@@ -262,7 +263,6 @@ void deliver_alerts()
         }
     }
     record_outcomes(claimed, failures, count);
-    for (int i = 0; i < count; ++i) pfree(claimed[i].body);
 }
 
 // ---- the leader's cycle ----
@@ -327,7 +327,7 @@ void costsim_worker_main(Datum)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     bool leading = false;
-    MemoryContext cycle_context = AllocSetContextCreate(TopMemoryContext, "costsim worker cycle", ALLOCSET_DEFAULT_SIZES);
+    cycle_context = AllocSetContextCreate(TopMemoryContext, "costsim worker cycle", ALLOCSET_DEFAULT_SIZES);
     for (;;) {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                         leading ? leader_wait_ms : follower_wait_ms, PG_WAIT_EXTENSION);

@@ -201,7 +201,7 @@ void breaker_observe_drift(double drift_score)
     if (windows->drift_count < static_cast<uint32>(settings::max_cb_window_size)) ++windows->drift_count;
     LWLockRelease(windows->lock);
 
-    if (!v2_breaker_closed()) return;
+    if (!v2_may_shadow()) return;  // open (or unreadable): nothing to trip
     const breaker::Policy policy = settings::breaker_policy();
     auto* scores = static_cast<double*>(palloc(sizeof(double) * policy.window_size));
     const int count = recent_drift(cached.changed_at, static_cast<int>(policy.window_size), scores);
@@ -213,7 +213,7 @@ void breaker_observe_drift(double drift_score)
             trips = breaker::drift_trips(window, policy);
             if (trips) p95 = *breaker::drift_p95(window, policy);
         }))
-        raise(failure);
+        ereport(LOG, (errmsg("costsim: the breaker's drift rule could not be evaluated: %s", failure.message)));
     pfree(scores);
     if (!trips) return;
     trip("drift",
@@ -232,7 +232,7 @@ void breaker_observe_v2_error()
     if (windows->error_count < static_cast<uint32>(settings::max_schema_error_threshold)) ++windows->error_count;
     LWLockRelease(windows->lock);
 
-    if (!v2_breaker_closed()) return;
+    if (!v2_may_shadow()) return;  // open (or unreadable): nothing to trip
     const breaker::Policy policy = settings::breaker_policy();
     auto* times = static_cast<std::int64_t*>(palloc(sizeof(std::int64_t) * settings::max_schema_error_threshold));
     const int count = recent_errors(cached.changed_at, times);
@@ -242,7 +242,7 @@ void breaker_observe_v2_error()
             trips = breaker::errors_trip(std::vector<std::int64_t>(times, times + count), unix_microseconds(now),
                                          policy);
         }))
-        raise(failure);
+        ereport(LOG, (errmsg("costsim: the breaker's V2-error rule could not be evaluated: %s", failure.message)));
     pfree(times);
     if (!trips) return;
     trip("v2_errors", psprintf("%zu or more V2 errors within an hour", policy.error_threshold),
