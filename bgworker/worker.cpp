@@ -296,7 +296,7 @@ void install()
         memset(&worker, 0, sizeof worker);
         worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
         worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-        worker.bgw_restart_time = 1;
+        worker.bgw_restart_time = 5;  // a standing-by worker takes over at once; this only paces retries
         snprintf(worker.bgw_library_name, BGW_MAXLEN, "costsim");
         snprintf(worker.bgw_function_name, BGW_MAXLEN, "costsim_worker_main");
         snprintf(worker.bgw_name, BGW_MAXLEN, "costsim worker %d", i);

@@ -81,6 +81,7 @@ Catalogue::Catalogue()
     runtime_v1_ = add_histogram("costsim_runtime_ms", labels({{"version", "v1"}}), runtime_bounds, 1e6);  // sum in ns
     runtime_v2_ = add_histogram("costsim_runtime_ms", labels({{"version", "v2"}}), runtime_bounds, 1e6);
     drift_ = add_histogram("costsim_drift_score", labels(), {0.01, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1}, 1e4);
+    cost_delta_ = add_histogram("costsim_cost_delta_cents", labels(), {0, 1, 5, 10, 50, 100, 500, 1000}, 1);
 }
 
 std::size_t Catalogue::run_slot(Simulator simulator, std::string_view status) const noexcept
@@ -111,5 +112,10 @@ Catalogue::Observation Catalogue::runtime(Simulator simulator, double runtime_ms
 }
 
 Catalogue::Observation Catalogue::drift_score(double score) const noexcept { return drift_.observe(score); }
+
+Catalogue::Observation Catalogue::cost_delta(double absolute_delta_cents) const noexcept
+{
+    return cost_delta_.observe(absolute_delta_cents);
+}
 
 }  // namespace costsim::metrics

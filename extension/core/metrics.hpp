@@ -45,6 +45,8 @@ public:
     };
     Observation runtime(Simulator simulator, double runtime_ms) const noexcept;
     Observation drift_score(double score) const noexcept;
+    // |V2 - V1| cost of a comparison, in cents: costsim_cost_delta_cents (buckets 0 1 5 10 50 100 500 1000 +Inf).
+    Observation cost_delta(double absolute_delta_cents) const noexcept;
 
 private:
     Catalogue();
@@ -64,7 +66,7 @@ private:
     std::size_t schema_errors_ = 0;
     std::size_t provenance_failures_ = 0;
     std::vector<std::size_t> verdicts_;
-    Histogram runtime_v1_, runtime_v2_, drift_;
+    Histogram runtime_v1_, runtime_v2_, drift_, cost_delta_;
 };
 
 // The status names run_slot knows, per simulator (for docs and tests).

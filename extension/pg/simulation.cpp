@@ -182,6 +182,7 @@ void count_shadow(const ShadowRecord& record)
     count_run(Simulator::v2, record.v2->status, static_cast<double>(record.v2->runtime_us) / 1000);
     metrics_count(catalogue.verdict_slot(record.drift->verdict));
     metrics_observe(catalogue.drift_score(record.drift->drift_score));
+    metrics_observe(catalogue.cost_delta(std::fabs(static_cast<double>(record.drift->cost_delta_cents))));
 }
 
 // Fills the row's input columns (C++ phase: copy_string only).

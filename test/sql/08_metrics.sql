@@ -4,7 +4,7 @@ BEGIN;
 -- The breaker (test/sql/14_breaker.sql) watches every comparison, cluster-wide; these tests make drift and V2
 -- errors on purpose, so its automatic rules are off here.
 SET LOCAL costsim.cb_auto_trip = off;
-SELECT plan(37);
+SELECT plan(40);
 
 SELECT has_view('costsim', 'metrics', 'costsim.metrics is a view');
 SELECT columns_are('costsim', 'metrics', ARRAY['name', 'labels', 'value'], 'metrics columns: name, labels, value');
@@ -95,6 +95,16 @@ SELECT is(
              FROM costsim.metrics WHERE name = 'costsim_drift_score_bucket' AND (labels->>'le')::float8 IN (0.01, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 'Infinity')) b),
   ARRAY[2, 2, 2, 3, 4, 5, 5, 5, 5]::float8[],
   'drift score buckets (cumulative, le inclusive): 0.01:2 0.05:2 0.1:2 0.15:3 0.2:4 0.3:5 0.5:5 1:5 +Inf:5');
+
+-- D's cost deltas |V2 - V1| in cents: 0, 0, 5, 5, 1 (F's V2 failed: no comparison).
+SELECT is(
+  ARRAY(SELECT pg_temp.delta('costsim_cost_delta_cents_bucket', jsonb_build_object('le', le))
+          FROM unnest(ARRAY['0', '1', '5', '10', '50', '100', '500', '1000', '+Inf']) WITH ORDINALITY AS u(le, o)
+         ORDER BY o),
+  ARRAY[2, 3, 5, 5, 5, 5, 5, 5, 5]::float8[],
+  'cost delta buckets (cumulative, le inclusive): 0:2 1:3 5:5 10:5 50:5 100:5 500:5 1000:5 +Inf:5');
+SELECT is(pg_temp.delta('costsim_cost_delta_cents_count'), 5::float8, 'cost delta count: the 5 comparisons of D');
+SELECT is(pg_temp.delta('costsim_cost_delta_cents_sum'), 11::float8, 'cost delta sum: 0 + 0 + 5 + 5 + 1 = 11 cents');
 
 -- G, last (so that however bad input is reflected in other series, the run counts above are unaffected)
 SELECT throws_ok($$SELECT costsim.simulate_v1('{}'::jsonb)$$, '22023', NULL, 'G: bad input 1');

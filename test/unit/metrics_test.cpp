@@ -190,6 +190,32 @@ TEST(Metrics, DriftScoreObservation)
     }
 }
 
+TEST(Metrics, CostDeltaObservation)
+{
+    // |V2 - V1| in cents; buckets 0 1 5 10 50 100 500 1000 (+Inf), the sum in whole cents.
+    std::vector<Row> b = buckets("costsim_cost_delta_cents", {});
+    const std::vector<double> bounds = {0, 1, 5, 10, 50, 100, 500, 1000, INFINITY};
+    ASSERT_EQ(b.size(), bounds.size());
+    for (std::size_t i = 0; i < bounds.size(); ++i) EXPECT_EQ(le_value(b[i]), bounds[i]) << i;
+    std::optional<Row> count = single_row("costsim_cost_delta_cents_count", {});
+    std::optional<Row> sum = single_row("costsim_cost_delta_cents_sum", {});
+    ASSERT_TRUE(count.has_value());
+    ASSERT_TRUE(sum.has_value());
+    struct Case {
+        double delta;
+        std::size_t bucket;  // the smallest le >= delta
+    };
+    const Case cases[] = {{0, 0}, {1, 1}, {2, 2}, {5, 2}, {6, 3}, {100, 5}, {101, 6}, {1000, 7}, {1001, 8}};
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.delta);
+        Catalogue::Observation o = cat().cost_delta(c.delta);
+        EXPECT_EQ(o.bucket, b[c.bucket].last);
+        EXPECT_EQ(o.count, count->first);
+        EXPECT_EQ(o.sum, sum->first);
+        EXPECT_EQ(o.sum_increment, static_cast<unsigned long long>(c.delta));
+    }
+}
+
 TEST(Metrics, RuntimeObservation)
 {
     for (Simulator sim : {Simulator::v1, Simulator::v2}) {
