@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "pg/settings.hpp"
+#include "pg/shared_memory.hpp"
 
 extern "C" {
 #include "postgres.h"
@@ -30,12 +31,10 @@ extern "C" {
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
-#include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
-#include "storage/shmem.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -73,23 +72,10 @@ struct Shared {
 };
 Shared* shared = nullptr;
 MemoryContext cycle_context = nullptr;  // reset after every cycle: what a cycle keeps across its transactions
-shmem_request_hook_type previous_request_hook = nullptr;
-shmem_startup_hook_type previous_startup_hook = nullptr;
-
-void request_shmem()
+void attach_shared(void* area, bool found)
 {
-    if (previous_request_hook) previous_request_hook();
-    RequestAddinShmemSpace(sizeof(Shared));
-}
-
-void attach_shmem()
-{
-    if (previous_startup_hook) previous_startup_hook();
-    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-    bool found = false;
-    shared = static_cast<Shared*>(ShmemInitStruct("costsim worker", sizeof(Shared), &found));
+    shared = static_cast<Shared*>(area);
     if (!found) memset(shared, 0, sizeof(Shared));
-    LWLockRelease(AddinShmemInitLock);
 }
 
 // ---- leadership ----
@@ -287,10 +273,7 @@ void run_cycle()
 
 void install()
 {
-    previous_request_hook = shmem_request_hook;
-    shmem_request_hook = request_shmem;
-    previous_startup_hook = shmem_startup_hook;
-    shmem_startup_hook = attach_shmem;
+    pg::request_shared_area(pg::SharedArea{"costsim worker", sizeof(Shared), nullptr, attach_shared});
     for (int i = 1; i <= settings::worker_count; ++i) {
         BackgroundWorker worker;
         memset(&worker, 0, sizeof worker);

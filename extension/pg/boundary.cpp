@@ -3,6 +3,10 @@
 #include "pg/boundary.hpp"
 #include "pg/metrics_shmem.hpp"
 
+extern "C" {
+#include "utils/builtins.h"
+}
+
 
 namespace costsim::pg {
 
@@ -35,6 +39,11 @@ void raise(const Failure& failure, Counting counting)
     if (counting == Counting::schema_errors && bad_input) metrics_count_schema_error();
     ereport(ERROR, (errcode(failure.sqlstate), errmsg("%s", failure.message)));
     pg_unreachable();
+}
+
+const char* text_argument(FunctionCallInfo fcinfo, int n)
+{
+    return PG_ARGISNULL(n) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
 void* allocate(std::size_t bytes, MemoryContext context)

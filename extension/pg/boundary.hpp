@@ -94,6 +94,9 @@ bool run_core(Failure& failure, Work&& work) noexcept
 enum class Counting { plain, schema_errors };
 [[noreturn]] void raise(const Failure& failure, Counting counting = Counting::plain);
 
+// C phase: text argument n of a SQL function as a C string, nullptr for NULL.
+const char* text_argument(FunctionCallInfo fcinfo, int n);
+
 // Memory for the C++ phase, palloc'd in `context`: std::bad_alloc instead of an ERROR.
 void* allocate(std::size_t bytes, MemoryContext context = CurrentMemoryContext);
 template <class T>

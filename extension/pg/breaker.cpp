@@ -9,6 +9,7 @@
 #include "pg/boundary.hpp"
 #include "pg/breaker.hpp"
 #include "pg/settings.hpp"
+#include "pg/shared_memory.hpp"
 #include "pg/subtransaction.hpp"
 #include "pg/table_owner.hpp"
 #include "pg/unix_time.hpp"
@@ -20,9 +21,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/ipc.h"
 #include "storage/lwlock.h"
-#include "storage/shmem.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -90,29 +89,15 @@ struct Windows {
     TimestampTz errors[settings::max_schema_error_threshold];
 };
 Windows* windows = nullptr;
-shmem_request_hook_type previous_request_hook = nullptr;
-shmem_startup_hook_type previous_startup_hook = nullptr;
 constexpr const char* tranche = "costsim breaker windows";
 
-void request_shmem()
+void attach_windows(void* area, bool found)
 {
-    if (previous_request_hook) previous_request_hook();
-    RequestAddinShmemSpace(sizeof(Windows));
-    RequestNamedLWLockTranche(tranche, 1);
-}
-
-void attach_shmem()
-{
-    if (previous_startup_hook) previous_startup_hook();
-    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-    bool found = false;
-    auto* area = static_cast<Windows*>(ShmemInitStruct("costsim breaker windows", sizeof(Windows), &found));
+    windows = static_cast<Windows*>(area);
     if (!found) {
-        memset(area, 0, sizeof(Windows));
-        area->lock = &(GetNamedLWLockTranche(tranche))->lock;
+        memset(windows, 0, sizeof(Windows));
+        windows->lock = &(GetNamedLWLockTranche(tranche))->lock;
     }
-    LWLockRelease(AddinShmemInitLock);
-    windows = area;
 }
 
 // The drift scores since `since`, oldest first, at most `limit` of the latest (a plain array: C phase).
@@ -251,10 +236,7 @@ void breaker_observe_v2_error()
 
 void breaker_install_hooks()
 {
-    previous_request_hook = shmem_request_hook;
-    shmem_request_hook = request_shmem;
-    previous_startup_hook = shmem_startup_hook;
-    shmem_startup_hook = attach_shmem;
+    request_shared_area(SharedArea{"costsim breaker windows", sizeof(Windows), tranche, attach_windows});
 }
 
 void breaker_cache_install() { CacheRegisterRelcacheCallback(on_relcache_invalidation, (Datum)0); }

@@ -2,6 +2,7 @@
 
 #include "pg/boundary.hpp"
 #include "pg/jsonb_io.hpp"
+#include "pg/shared_memory.hpp"
 #include "pg/table_owner.hpp"
 
 #include "bgworker/worker.hpp"
@@ -11,8 +12,6 @@ extern "C" {
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
-#include "storage/ipc.h"
-#include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -24,27 +23,13 @@ namespace {
 
 pg_atomic_uint64* counters = nullptr;  // Catalogue::slot_count() of them, in shared memory
 std::size_t counter_count = 0;
-shmem_request_hook_type previous_request_hook = nullptr;
-shmem_startup_hook_type previous_startup_hook = nullptr;
-
 Size shmem_size() { return mul_size(counter_count, sizeof(pg_atomic_uint64)); }
 
-void request_shmem()
+void attach_counters(void* area, bool found)
 {
-    if (previous_request_hook) previous_request_hook();
-    RequestAddinShmemSpace(shmem_size());
-}
-
-void attach_shmem()
-{
-    if (previous_startup_hook) previous_startup_hook();
-    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-    bool found = false;
-    auto* area = static_cast<pg_atomic_uint64*>(ShmemInitStruct("costsim metrics", shmem_size(), &found));
+    counters = static_cast<pg_atomic_uint64*>(area);
     if (!found)
-        for (std::size_t i = 0; i < counter_count; ++i) pg_atomic_init_u64(&area[i], 0);
-    LWLockRelease(AddinShmemInitLock);
-    counters = area;
+        for (std::size_t i = 0; i < counter_count; ++i) pg_atomic_init_u64(&counters[i], 0);
 }
 
 }  // namespace
@@ -53,10 +38,7 @@ void metrics_install_hooks()
 {
     Failure failure;
     if (!run_core(failure, [] { counter_count = metrics::Catalogue::instance().slot_count(); })) raise(failure);
-    previous_request_hook = shmem_request_hook;
-    shmem_request_hook = request_shmem;
-    previous_startup_hook = shmem_startup_hook;
-    shmem_startup_hook = attach_shmem;
+    request_shared_area(SharedArea{"costsim metrics", shmem_size(), nullptr, attach_counters});
 }
 
 void metrics_count(std::size_t slot) noexcept

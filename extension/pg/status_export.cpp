@@ -127,18 +127,8 @@ void write_export(audit::HistoryFormat format, const char* tenant, std::int64_t 
 void audit_export(const char* tenant, const char* export_id, const char* old_status, const char* new_status,
                   const char* metadata)
 {
-    const Actor actor = current_actor();
-    StatusChangeInput change{};
-    change.tenant_id = tenant;
-    change.entity_type = "status_history_export";
-    change.entity_id = export_id;
-    change.old_status = old_status;
-    change.new_status = new_status;
-    change.actor_type = actor.type;
-    change.actor_id = actor.id;
-    change.correlation_id = current_correlation_id();
-    change.metadata = jsonb_from_text(metadata);
-    (void)append_status_change(change);
+    (void)append_status_change(caller_change(tenant, "status_history_export", export_id, old_status, new_status,
+                                             jsonb_from_text(metadata)));
 }
 
 // C phase: a time filter as microseconds since 1970 (finite, and within what that count can hold).
@@ -149,10 +139,6 @@ std::int64_t filter_time(TimestampTz time)
     return unix_microseconds(time);
 }
 
-const char* text_argument(FunctionCallInfo fcinfo, int n)
-{
-    return PG_ARGISNULL(n) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
 
 }  // namespace
 }  // namespace costsim::pg

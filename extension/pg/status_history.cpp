@@ -229,6 +229,23 @@ audit::StatusChange to_status_change(const HistoryRow& row)
     return change;
 }
 
+StatusChangeInput caller_change(const char* tenant, const char* entity_type, const char* entity_id,
+                                const char* old_status, const char* new_status, Datum metadata)
+{
+    const Actor actor = current_actor();
+    StatusChangeInput change{};
+    change.tenant_id = tenant;
+    change.entity_type = entity_type;
+    change.entity_id = entity_id;
+    change.old_status = old_status;
+    change.new_status = new_status;
+    change.actor_type = actor.type;
+    change.actor_id = actor.id;
+    change.correlation_id = current_correlation_id();
+    change.metadata = metadata;
+    return change;
+}
+
 Datum append_status_change(const StatusChangeInput& change)
 {
     const Oid types[append_arity] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
@@ -342,12 +359,9 @@ PG_FUNCTION_INFO_V1(costsim_log_status_change);
 //   correlation_id, metadata jsonb, tenant_id) RETURNS costsim.status_history
 Datum costsim_log_status_change(PG_FUNCTION_ARGS)
 {
-    auto text_argument = [&](int n) -> const char* {
-        return PG_ARGISNULL(n) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(n));
-    };
     const char* names[] = {"entity_type", "entity_id", "new_status", nullptr, "actor_type"};
     for (int n : {0, 1, 2, 4}) {
-        const char* value = text_argument(n);
+        const char* value = text_argument(fcinfo, n);
         if (!value || !*value)
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: must not be empty or NULL", names[n])));
     }
@@ -360,14 +374,14 @@ Datum costsim_log_status_change(PG_FUNCTION_ARGS)
              "log_status_change: recording for another tenant than one's own needs costsim_admin");
     StatusChangeInput change{};
     change.tenant_id = tenant;
-    change.entity_type = text_argument(0);
-    change.entity_id = text_argument(1);
-    change.new_status = text_argument(2);
-    change.old_status = text_argument(3);
-    change.actor_type = text_argument(4);
-    change.actor_id = text_argument(5);
-    change.reason = text_argument(6);
-    change.correlation_id = PG_ARGISNULL(7) ? current_correlation_id() : text_argument(7);
+    change.entity_type = text_argument(fcinfo, 0);
+    change.entity_id = text_argument(fcinfo, 1);
+    change.new_status = text_argument(fcinfo, 2);
+    change.old_status = text_argument(fcinfo, 3);
+    change.actor_type = text_argument(fcinfo, 4);
+    change.actor_id = text_argument(fcinfo, 5);
+    change.reason = text_argument(fcinfo, 6);
+    change.correlation_id = PG_ARGISNULL(7) ? current_correlation_id() : text_argument(fcinfo, 7);
     change.metadata = PG_GETARG_DATUM(8);
     return append_status_change(change);
 }
@@ -423,18 +437,8 @@ Datum costsim_track_status(PG_FUNCTION_ARGS)
     escape_json(&metadata, psprintf("%s.%s", get_namespace_name(RelationGetNamespace(relation)),
                                     RelationGetRelationName(relation)));
     appendStringInfo(&metadata, ", \"operation\": \"%s\"}", inserted ? "INSERT" : "UPDATE");
-    const Actor actor = current_actor();
-    StatusChangeInput change{};
-    change.tenant_id = tenant;
-    change.entity_type = args[0];
-    change.entity_id = entity_id;
-    change.old_status = old_status;
-    change.new_status = new_status;
-    change.actor_type = actor.type;
-    change.actor_id = actor.id;
-    change.correlation_id = current_correlation_id();
-    change.metadata = jsonb_from_text(metadata.data);
-    (void)append_status_change(change);
+    (void)append_status_change(
+        caller_change(tenant, args[0], entity_id, old_status, new_status, jsonb_from_text(metadata.data)));
     return PointerGetDatum(nullptr);
 }
 

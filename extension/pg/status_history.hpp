@@ -88,6 +88,11 @@ struct StatusChangeInput {
     Datum metadata;  // a jsonb object
 };
 
+// C phase: a change made by the current caller (the JWT caller or the current role) in the current request
+// (its correlation id), as track_status and the exports record them.
+StatusChangeInput caller_change(const char* tenant, const char* entity_type, const char* entity_id,
+                                const char* old_status, const char* new_status, Datum metadata);
+
 // C phase: appends a row to its tenant's chain as the table's owner; returns it (a costsim.status_history
 // composite datum in the caller's memory context).
 Datum append_status_change(const StatusChangeInput& change);
