@@ -1,7 +1,8 @@
-// The costsim background worker (issue 5): costsim.worker_count processes, one of which leads (a session advisory
-// lock, two-key form) and does the timed work: the breaker's timer (open -> half_open once disabled_until has
-// passed) and the delivery of queued alerts to Alertmanager. The others wait to take over; a leader that dies
-// frees its lock with its process, so another leads within a second.
+// The costsim background worker: costsim.worker_count processes, one of which leads (a session advisory lock,
+// two-key form) and does the timed work: the breaker's timer (open -> half_open once disabled_until has passed,
+// then the golden canary that decides), the canaries asked for (by pg_cron through costsim.request_canary()),
+// and the delivery of queued alerts to Alertmanager. The others wait to take over; a leader that dies frees its
+// lock with its process, so another leads within a second and marks what the dead one left running.
 //
 // Written as C in a C++ file: the loop recovers from an ERROR with PG_TRY, so no object with a destructor lives in
 // these frames. libcurl is called outside any transaction.
@@ -65,6 +66,7 @@ constexpr int alerts_per_cycle = 50;
 // What the workers share: who leads, and when it last finished a cycle (costsim.worker_status()).
 struct Shared {
     pid_t leader_pid;
+    Latch* leader_latch;  // set by costsim.wake_worker() at commit
     TimestampTz leader_since;
     TimestampTz last_cycle;
     int64 alerts_sent;
@@ -115,6 +117,89 @@ bool extension_present()
 {
     return SPI_execute("SELECT 1 FROM pg_extension WHERE extname = 'costsim'", true, 1) == SPI_OK_SELECT &&
            SPI_processed == 1;
+}
+
+// Inside begin_work: whether the extension's SQL has the canary (0.4 and later).
+bool canaries_present()
+{
+    return SPI_execute("SELECT 1 WHERE to_regclass('costsim.canary_requests') IS NOT NULL", true, 1) ==
+               SPI_OK_SELECT &&
+           SPI_processed == 1;
+}
+
+// ---- canaries ----
+
+// Canaries a worker was running when it died are marked interrupted: never run twice, never silently lost.
+void interrupt_canaries()
+{
+    begin_work("costsim: marking interrupted canaries");
+    if (extension_present() && canaries_present()) {
+        if (SPI_execute("SELECT costsim.interrupt_canaries()", false, 0) != SPI_OK_SELECT)
+            elog(ERROR, "costsim worker: marking interrupted canaries failed");
+        bool is_null = false;
+        const int32 count = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+        if (count > 0)
+            ereport(LOG, (errmsg("costsim worker: %d canary run(s) were left running by a worker that stopped; "
+                                 "marked interrupted", count)));
+    }
+    end_work();
+}
+
+// Claims the next canary request and opens its report, in a transaction of its own (so that a worker dying
+// while the canary runs leaves a visible 'running' report). 0 when there is none.
+int64 claim_canary()
+{
+    int64 report = 0;
+    begin_work("costsim: claiming a canary request");
+    if (extension_present() && canaries_present()) {
+        if (SPI_execute("SELECT costsim.request_half_open_trial()", false, 0) != SPI_OK_SELECT)
+            elog(ERROR, "costsim worker: requesting the half-open trial failed");
+        if (SPI_execute(psprintf("SELECT costsim.claim_canary_request(%d)", MyProcPid), false, 0) != SPI_OK_SELECT)
+            elog(ERROR, "costsim worker: claiming a canary request failed");
+        bool is_null = false;
+        const Datum id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
+        if (!is_null) report = DatumGetInt64(id);
+    }
+    end_work();
+    return report;
+}
+
+// Runs a claimed canary; if it raises, the error is recorded on its report in a new transaction.
+void run_canary(int64 report)
+{
+    char* volatile failure = nullptr;
+    MemoryContext context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        begin_work("costsim: running a canary");
+        // The canary may wait for the breaker's row; it is the worker's long job, not its 200 ms chores.
+        SPI_execute("SET LOCAL lock_timeout = '10s'", false, 0);
+        if (SPI_execute(psprintf("SELECT status FROM costsim.execute_canary(" INT64_FORMAT ")", report), false, 0) !=
+            SPI_OK_SELECT)
+            elog(ERROR, "costsim worker: running canary " INT64_FORMAT " failed", report);
+        ereport(LOG, (errmsg("costsim worker: canary " INT64_FORMAT " %s", report,
+                             SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+        end_work();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData* error = CopyErrorData();
+        FlushErrorState();
+        AbortOutOfAnyTransaction();
+        failure = psprintf("%s", error->message ? error->message : "unknown error");
+        FreeErrorData(error);
+    }
+    PG_END_TRY();
+    if (!failure) return;
+    ereport(LOG, (errmsg("costsim worker: canary " INT64_FORMAT " raised: %s", report, failure)));
+    begin_work("costsim: recording a canary's error");
+    Oid types[2] = {INT8OID, TEXTOID};
+    Datum values[2] = {Int64GetDatum(report), CStringGetTextDatum(failure)};
+    if (SPI_execute_with_args("SELECT costsim.fail_canary($1, $2)", 2, types, values, nullptr, false, 0) !=
+        SPI_OK_SELECT)
+        elog(ERROR, "costsim worker: recording canary " INT64_FORMAT "'s error failed", report);
+    end_work();
 }
 
 // ---- alerts ----
@@ -266,6 +351,7 @@ void run_cycle()
     }
     end_work();
     deliver_alerts();
+    if (const int64 report = claim_canary()) run_canary(report);
     shared->last_cycle = GetCurrentTimestamp();
 }
 
@@ -290,6 +376,20 @@ void install()
 }
 
 long long alert_send_failures() noexcept { return shared ? shared->alert_send_failures : 0; }
+
+namespace {
+
+bool wake_at_commit = false;
+
+void wake_leader_at_commit(XactEvent event, void*)
+{
+    if (event == XACT_EVENT_COMMIT && wake_at_commit && shared && shared->leader_latch) SetLatch(shared->leader_latch);
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+        wake_at_commit = false;
+}
+
+}  // namespace
 
 }  // namespace costsim::worker
 
@@ -327,9 +427,11 @@ void costsim_worker_main(Datum)
             if (!leading && try_to_lead()) {
                 leading = true;
                 shared->leader_pid = MyProcPid;
+                shared->leader_latch = MyLatch;
                 shared->leader_since = GetCurrentTimestamp();
                 ereport(LOG, (errmsg("costsim worker: leading (pid %d)", MyProcPid)));
                 requeue_interrupted();
+                interrupt_canaries();
             }
             if (leading) run_cycle();
         }
@@ -344,6 +446,20 @@ void costsim_worker_main(Datum)
         MemoryContextSwitchTo(previous);
         MemoryContextReset(cycle_context);
     }
+}
+
+PG_FUNCTION_INFO_V1(costsim_wake_worker);
+// costsim.wake_worker() RETURNS void: the leader's latch is set when this transaction commits (a request it
+// cannot see yet would otherwise wait for its next cycle, a second later).
+Datum costsim_wake_worker(PG_FUNCTION_ARGS)
+{
+    static bool registered = false;
+    if (!registered) {
+        RegisterXactCallback(wake_leader_at_commit, nullptr);
+        registered = true;
+    }
+    wake_at_commit = true;
+    PG_RETURN_VOID();
 }
 
 PG_FUNCTION_INFO_V1(costsim_worker_status);

@@ -76,7 +76,38 @@ constexpr const char* table_metrics_query =
     "       (SELECT count(*) FROM costsim.incidents i WHERE i.severity = s.severity)::float8 "
     "  FROM (VALUES ('p1'), ('p2'), ('p3')) s(severity) "
     "UNION ALL SELECT 'costsim_alert_queue_depth', '{}'::jsonb, "
-    "       (SELECT count(*) FROM costsim.alerts WHERE status IN ('queued', 'sending'))::float8";
+    "       (SELECT count(*) FROM costsim.alerts WHERE status IN ('queued', 'sending'))::float8 "
+    // Cost percentiles by version over the recent window: the last 1000 shadow comparisons.
+    "UNION ALL SELECT 'costsim_output_' || q.name, jsonb_build_object('version', v.version), "
+    "       percentile_cont(q.fraction) WITHIN GROUP (ORDER BY v.cost) "
+    "  FROM (SELECT id, v1_cost_cents, v2_cost_cents FROM costsim.provenance ORDER BY id DESC LIMIT 1000) p "
+    "  CROSS JOIN LATERAL (VALUES ('v1', p.v1_cost_cents), ('v2', p.v2_cost_cents)) v(version, cost) "
+    "  CROSS JOIN (VALUES ('p50', 0.5::float8), ('p90', 0.9::float8)) q(name, fraction) "
+    " WHERE v.cost IS NOT NULL GROUP BY q.name, q.fraction, v.version";
+
+// The canary's series (0.4 and later): runs by outcome, every outcome from the start; the latest judged
+// canary's KL(V1 || V2).
+constexpr const char* canary_metrics_query =
+    "SELECT 'costsim_canary_runs_total', jsonb_build_object('status', s.status), "
+    "       (SELECT count(*) FROM costsim.canary_reports r WHERE r.status = s.status)::float8 "
+    "  FROM unnest(enum_range(NULL::costsim.canary_status)) s(status) WHERE s.status <> 'running' "
+    "UNION ALL (SELECT 'costsim_kl_divergence', '{}'::jsonb, (r.statistics).kl_divergence "
+    "  FROM costsim.canary_reports r WHERE r.status IN ('passed', 'failed') AND r.statistics IS NOT NULL "
+    " ORDER BY r.id DESC LIMIT 1)";
+
+// C phase, inside SPI: the rows of a (name, labels, value) query into the result.
+void put_rows(ReturnSetInfo* rsinfo, const char* query)
+{
+    if (SPI_execute(query, true, 0) != SPI_OK_SELECT) elog(ERROR, "costsim: reading the table metrics failed");
+    for (uint64 i = 0; i < SPI_processed; ++i) {
+        HeapTuple row = SPI_tuptable->vals[i];
+        bool nulls[3] = {false, false, false};
+        Datum values[3];
+        for (int column = 0; column < 3; ++column)
+            values[column] = SPI_getbinval(row, SPI_tuptable->tupdesc, column + 1, &nulls[column]);
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+}
 
 }  // namespace
 
@@ -101,19 +132,15 @@ Datum costsim_metric_values(PG_FUNCTION_ARGS)
         bool nulls[3] = {false, false, false};
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }
-    // Gauges and counters kept in tables (the breaker, incidents, the alert queue) and by the worker.
+    // Gauges and counters kept in tables (the breaker, incidents, the alert queue, recent costs, canaries) and by
+    // the worker.
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "costsim: SPI_connect failed");
     const SavedUser saved = become_owner_of("circuit_breakers");
-    if (SPI_execute(table_metrics_query, true, 0) != SPI_OK_SELECT)
-        elog(ERROR, "costsim: reading the breaker and alert metrics failed");
-    for (uint64 i = 0; i < SPI_processed; ++i) {
-        HeapTuple row = SPI_tuptable->vals[i];
-        bool nulls[3] = {false, false, false};
-        Datum values[3];
-        for (int column = 0; column < 3; ++column)
-            values[column] = SPI_getbinval(row, SPI_tuptable->tupdesc, column + 1, &nulls[column]);
-        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-    }
+    put_rows(rsinfo, table_metrics_query);
+    // A library newer than the extension's SQL (before ALTER EXTENSION UPDATE) has no canary tables to read.
+    if (SPI_execute("SELECT 1 WHERE to_regclass('costsim.canary_reports') IS NOT NULL", true, 1) == SPI_OK_SELECT &&
+        SPI_processed == 1)
+        put_rows(rsinfo, canary_metrics_query);
     restore_user(saved);
     SPI_finish();
     Datum values[3] = {CStringGetTextDatum("costsim_alert_send_failures_total"), jsonb_from_text("{}"),

@@ -28,6 +28,8 @@ int cb_min_samples = 20;
 int cb_failure_threshold = 3;
 int schema_error_threshold = 5;
 int disable_ttl = 86400;
+int canary_min_samples = 50;
+double canary_kl_threshold = 0.1;
 
 namespace {
 
@@ -105,6 +107,12 @@ void define()
     DefineCustomIntVariable("costsim.disable_ttl", "How long an automatic opening of the breaker lasts.",
                             "Doubled after each failed half-open trial, at most 7 days; reset by enable_v2.",
                             &disable_ttl, 86400, 1, 7 * 86400, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("costsim.canary_min_samples", "Fewest compared samples a canary needs to pass or fail.",
+                            "With fewer (recent shadow inputs plus golden samples) it is inconclusive.",
+                            &canary_min_samples, 50, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("costsim.canary_kl_threshold", "KL(V1 || V2) above which a canary fails.",
+                             "Only when the KL is also above its 95 % noise-floor critical value for the sample size.",
+                             &canary_kl_threshold, 0.1, 0.0, 100.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("costsim");
 }
 

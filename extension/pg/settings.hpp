@@ -26,6 +26,8 @@ extern int cb_min_samples;
 extern int cb_failure_threshold;
 extern int schema_error_threshold;
 extern int disable_ttl;  // seconds
+extern int canary_min_samples;
+extern double canary_kl_threshold;
 
 constexpr int max_cb_window_size = 10000;
 constexpr int max_schema_error_threshold = 1000;
