@@ -12,6 +12,7 @@ packages=(
   libboost-math-dev libssl-dev libcurl4-openssl-dev zlib1g-dev curl
   libgtest-dev libbenchmark-dev                  # unit tests, benchmarks
   gcovr                                          # coverage report
+  python3                                        # datasets/generate.py (the datasets test regenerates them)
   prometheus prometheus-alertmanager prometheus-postgres-exporter   # monitoring: promtool, the alert chain
 )
 

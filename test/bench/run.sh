@@ -18,6 +18,8 @@
 #   5. the breaker: test/bench/breaker.sql, the sandbox path with and without its automatic rules.
 #   6. status_history: test/bench/status_history.sh, chained vs plain inserts (1 and 8 clients) and a 1,000,000-row
 #      CSV export vs COPY ... TO STDOUT.
+#   7. canary: test/bench/canary.sql, a canary over 10,000 shadow inputs and validate_all_datasets(), per sample,
+#      vs a bare simulate_with_comparison loop over the same inputs.
 #
 # Environment: BENCH_SECONDS (15, per pgbench run), BENCH_ROUNDS (2), BENCH_CLIENTS (2),
 #   BENCH_MIN_TIME (0.2, --benchmark_min_time of the core bench), SKIP_CORE=1, SKIP_SQL=1,
@@ -165,4 +167,7 @@ say "the breaker on the sandbox path (test/bench/breaker.sql; informational)"
 
 say "status_history: chained vs plain inserts, exports vs COPY (test/bench/status_history.sh; informational)"
 BENCH_SECONDS=10 bash "$BENCH_DIR/status_history.sh"
+
+say "the canary and the dataset validations (test/bench/canary.sql; informational)"
+"$PSQL" -X -v ON_ERROR_STOP=1 -f "$BENCH_DIR/canary.sql"
 exit 0
