@@ -1,6 +1,7 @@
 -- costsim demo (run by scripts/demo.sh against a throwaway cluster; any costsim database works):
 -- six plans through the production simulator (V1), the candidate (V2), and the sandbox that shadows V2
--- beside V1 and records the drift; then drift classification, an on-demand comparison, bad input, metrics.
+-- beside V1 and records the drift; then drift classification, an on-demand comparison, bad input, the divergence
+-- report, the reference datasets validated, a canary, metrics, the breaker and the audit log.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 \pset pager off
@@ -150,6 +151,42 @@ SELECT costsim.simulate_v1('[{"skill":"kv_get","iterations":0}]');
 \set VERBOSITY default
 \set ON_ERROR_STOP 1
 SELECT 'the session is still usable' AS after_the_error;
+
+\echo
+\echo '================================================================================'
+\echo ' The divergence report over the shadowed calls: costsim.divergence_report()'
+\echo '================================================================================'
+SELECT sample_count, delta_p50, delta_p90, round(kl_divergence::numeric, 4) AS kl,
+       round(kl_critical_value::numeric, 4) AS kl_critical, kl_significant, outlier_count,
+       round(fail_ratio::numeric, 3) AS fail_ratio, round(matching_rate::numeric, 3) AS matching_rate,
+       round(js_distance::numeric, 4) AS js, round(ks_pvalue::numeric, 4) AS ks_p, round(wasserstein::numeric, 3) AS w1
+  FROM costsim.divergence_report();
+
+\echo
+\echo '================================================================================'
+\echo ' The reference datasets (loaded by CREATE EXTENSION from datasets/), validated'
+\echo ' against V2 model 2.0.0 with V1 beside it: costsim.validate_all_datasets()'
+\echo '================================================================================'
+SELECT id, version, sample_count AS samples, left(content_sha256, 16) || '...' AS sha256, thresholds
+  FROM costsim.reference_datasets ORDER BY id;
+SELECT dataset_id, (v2).sample_count AS samples, round((v2).mean_abs_error::numeric, 3) AS v2_mean,
+       round((v2).median_abs_error::numeric, 3) AS v2_median, round((v2).std_abs_error::numeric, 3) AS v2_std,
+       round((v2).outlier_rate::numeric, 3) AS v2_outliers, round((v2).drift_score::numeric, 4) AS v2_drift,
+       (v2).verdict AS v2_verdict, (v1).verdict AS v1_verdict
+  FROM costsim.validate_all_datasets();
+
+\echo
+\echo '================================================================================'
+\echo ' A canary: recent shadow inputs plus the golden datasets, V1 against V2, judged'
+\echo ' (costsim.run_canary(); pg_cron schedules it daily through costsim.schedule_canary())'
+\echo '================================================================================'
+SELECT id, status, sample_count, shadow_samples, golden_samples, match_count AS match,
+       minor_drift_count AS minor, major_drift_count AS major, mismatch_count AS mismatch, outlier_count,
+       delta_p50, delta_p90, round((statistics).kl_divergence::numeric, 4) AS kl,
+       round((statistics).kl_critical_value::numeric, 4) AS kl_critical, diff_artifact_count AS diffs,
+       breaker_state
+  FROM costsim.run_canary();
+SELECT unnest(failure_reasons) AS failure_reasons FROM costsim.canary_reports ORDER BY id DESC LIMIT 1;
 
 \echo
 \echo '================================================================================'
