@@ -112,7 +112,7 @@ void define()
                             &canary_min_samples, 50, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable("costsim.canary_kl_threshold", "KL(V1 || V2) above which a canary fails.",
                              "Only when the KL is also above its 95 % noise-floor critical value for the sample size.",
-                             &canary_kl_threshold, 0.1, 0.0, 100.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                             &canary_kl_threshold, 0.1, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("costsim");
 }
 

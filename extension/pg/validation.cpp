@@ -100,7 +100,8 @@ SampleComparison compare_one(const char* plan_text, std::int64_t budget_cents, c
 struct ValidationState {
     MemoryContext context;
     int64 count, capacity;
-    double* abs_error;  // NaN: the simulator failed on the sample
+    double* abs_error;
+    bool* answered;  // false: the simulator refused the sample (abs_error NULL)
     bool* missed;
     double thresholds[5];
 };
@@ -203,17 +204,24 @@ Datum costsim_validation_accumulate(PG_FUNCTION_ARGS)
     if (state->count == state->capacity) {
         const int64 capacity = state->capacity ? state->capacity * 2 : 256;
         auto* abs_error = static_cast<double*>(MemoryContextAllocHuge(state->context, sizeof(double) * capacity));
+        auto* answered = static_cast<bool*>(MemoryContextAllocHuge(state->context, sizeof(bool) * capacity));
         auto* missed = static_cast<bool*>(MemoryContextAllocHuge(state->context, sizeof(bool) * capacity));
         if (state->count > 0) {
             memcpy(abs_error, state->abs_error, sizeof(double) * state->count);
+            memcpy(answered, state->answered, sizeof(bool) * state->count);
             memcpy(missed, state->missed, sizeof(bool) * state->count);
         }
         state->abs_error = abs_error;
+        state->answered = answered;
         state->missed = missed;
         state->capacity = capacity;
     }
     // A sample the simulator failed on has no cost: NULL abs_error, and it counts as missed.
-    state->abs_error[state->count] = PG_ARGISNULL(1) ? NAN : PG_GETARG_FLOAT8(1);
+    if (!PG_ARGISNULL(1) && !(std::isfinite(PG_GETARG_FLOAT8(1)) && PG_GETARG_FLOAT8(1) >= 0))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("validation_stats: abs_error must be a finite number >= 0")));
+    state->answered[state->count] = !PG_ARGISNULL(1);
+    state->abs_error[state->count] = PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1);
     state->missed[state->count] = PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_GETARG_BOOL(2);
     ++state->count;
     PG_RETURN_POINTER(state);
@@ -231,7 +239,7 @@ Datum costsim_validation_report(PG_FUNCTION_ARGS)
             outcomes.reserve(static_cast<std::size_t>(state->count));
             for (int64 i = 0; i < state->count; ++i) {
                 validation::Outcome outcome;
-                if (!std::isnan(state->abs_error[i])) outcome.abs_error = state->abs_error[i];
+                if (state->answered[i]) outcome.abs_error = state->abs_error[i];
                 outcome.missed = state->missed[i];
                 outcomes.push_back(outcome);
             }

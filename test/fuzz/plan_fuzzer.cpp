@@ -1,6 +1,7 @@
 // libFuzzer target for extension/core: arbitrary bytes are treated as JSON text and pushed through the
 // whole pure-C++ path the extension runs for a simulate() call: json::parse -> parse_plan -> simulate_v1 /
-// simulate_v2 -> to_json -> dump / canonical / hashes -> compare -> run_shadow.
+// simulate_v2 -> to_json -> dump / canonical / hashes -> compare -> run_shadow; and a plan that parses is
+// anonymized (historical dataset), which must leave a plan that parses and that both simulators price the same.
 //
 // Input shapes:
 //   * any JSON value: it is the plan (budget 1000, every skill allowed, risk threshold 0.5);
@@ -10,6 +11,7 @@
 // Expected failures (bad JSON, bad plans) are caught; anything else escaping, a sanitizer report, or a
 // broken invariant (checked with abort()) is a finding.
 #include "../model_2_0_0.hpp"
+#include "core/anonymize.hpp"
 #include "core/comparison.hpp"
 #include "core/errors.hpp"
 #include "core/estimate.hpp"
@@ -122,6 +124,13 @@ void check_estimate(const costsim::Estimate& e, const Value& j, std::size_t plan
     check_hash(costsim::output_hash(j), what);
 }
 
+// What anonymizing must not change: the figures of the estimate (and V2's confidence).
+bool same_figures(const costsim::Estimate& a, const costsim::Estimate& b)
+{
+    return a.estimated_cost_cents == b.estimated_cost_cents && a.estimated_duration_ms == b.estimated_duration_ms &&
+           a.feasible == b.feasible && a.status == b.status && a.confidence_score == b.confidence_score;
+}
+
 struct Inputs {
     const Value* plan = nullptr;
     std::int64_t budget_cents = 1000;
@@ -207,6 +216,20 @@ void run_one(std::string_view text)
     const Value& v2_conf = member(v2_json, "confidence_score");
     FUZZ_CHECK(v2_conf.is_number() && in_unit_interval(v2_conf.as_number()), "V2 JSON confidence_score");
     check_estimate(v2, v2_json, plan.steps.size(), "v2");
+
+    // The anonymized plan (spec section 9) parses, is a fixed point, and is priced exactly as the original.
+    const Value anonymized = costsim::anonymize_plan(*in.plan);
+    FUZZ_CHECK(costsim::anonymize_plan(anonymized) == anonymized, "anonymize_plan is not idempotent");
+    costsim::Plan anonymized_plan;
+    try {
+        anonymized_plan = costsim::parse_plan(anonymized, costsim::PlanLimits{1000});
+    } catch (const costsim::Error& e) {
+        fail("the anonymized plan does not parse", e.what());
+    }
+    FUZZ_CHECK(same_figures(costsim::simulate_v1(anonymized_plan, in.budget_cents, in.allowed, in.risk_threshold), v1),
+               "V1 prices the anonymized plan differently");
+    FUZZ_CHECK(same_figures(costsim::simulate_v2(anonymized_plan, in.budget_cents, in.allowed, model_2_0_0()), v2),
+               "V2 prices the anonymized plan differently");
 
     // Comparison of the two results
     const Value cmp = costsim::compare(v1_json, v2_json);
