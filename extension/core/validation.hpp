@@ -31,7 +31,7 @@ struct Metrics {
     double mean_abs_error = 0;      // over the outcomes with an abs_error (0 when none has one)
     double median_abs_error = 0;    // linear interpolation between order statistics
     double std_abs_error = 0;       // population standard deviation
-    double outlier_rate = 0;        // missed / sample_count (0 for no samples)
+    double outlier_rate = 0;        // missed (or without abs_error) / sample_count (0 for no samples)
     // min(1, 0.3 mean/max_mean + 0.3 median/max_median + 0.2 std/max_std + 0.2 outlier_rate/max_outlier_rate)
     double drift_score = 0;
     bool acceptable = false;        // every one of the five <= its threshold; false for no samples
