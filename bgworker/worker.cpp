@@ -406,10 +406,13 @@ void costsim_worker_main(Datum)
     BackgroundWorkerInitializeConnection(pg::settings::database, nullptr, 0);
     // Never block DDL or a transaction for long: a busy breaker or alert row waits for the next cycle.
     SetConfigOption("lock_timeout", "200ms", PGC_SUSET, PGC_S_OVERRIDE);
+    // A claim ('sending', 'running') must survive a crash, or work would be done again instead of marked.
+    SetConfigOption("synchronous_commit", "on", PGC_SUSET, PGC_S_OVERRIDE);
     SetConfigOption("application_name", "costsim worker", PGC_USERSET, PGC_S_OVERRIDE);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    bool leading = false;
+    volatile bool leading = false;  // set inside PG_TRY, read after an error
+    volatile bool inherited = false;  // a new leader has yet to settle what a dead one left in flight
     cycle_context = AllocSetContextCreate(TopMemoryContext, "costsim worker cycle", ALLOCSET_DEFAULT_SIZES);
     for (;;) {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
@@ -430,8 +433,12 @@ void costsim_worker_main(Datum)
                 shared->leader_latch = MyLatch;
                 shared->leader_since = GetCurrentTimestamp();
                 ereport(LOG, (errmsg("costsim worker: leading (pid %d)", MyProcPid)));
+                inherited = true;
+            }
+            if (inherited) {  // retried every cycle until it succeeds
                 requeue_interrupted();
                 interrupt_canaries();
+                inherited = false;
             }
             if (leading) run_cycle();
         }
