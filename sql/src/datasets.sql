@@ -115,14 +115,22 @@ BEGIN
         lines_read := lines_read + 1;
         BEGIN
             sample := line::jsonb;
-            IF jsonb_typeof(sample) <> 'object' OR jsonb_typeof(sample->'id') <> 'string'
-               OR jsonb_typeof(sample->'plan') <> 'array' OR jsonb_typeof(sample->'budget_cents') <> 'number'
-               OR jsonb_typeof(sample->'expected_cost_cents') <> 'number'
-               OR jsonb_typeof(sample->'expected_feasible') <> 'boolean'
-               OR jsonb_typeof(sample->'expected_confidence_min') <> 'number'
+            IF jsonb_typeof(sample) IS DISTINCT FROM 'object'
+               OR jsonb_typeof(sample->'id') IS DISTINCT FROM 'string'
+               OR jsonb_typeof(sample->'plan') IS DISTINCT FROM 'array'
+               OR jsonb_typeof(sample->'budget_cents') IS DISTINCT FROM 'number'
+               OR jsonb_typeof(sample->'expected_cost_cents') IS DISTINCT FROM 'number'
+               OR jsonb_typeof(sample->'expected_feasible') IS DISTINCT FROM 'boolean'
+               OR jsonb_typeof(sample->'expected_confidence_min') IS DISTINCT FROM 'number'
                OR coalesce(jsonb_typeof(sample->'tags'), 'array') <> 'array'
-               OR coalesce(jsonb_typeof(sample->'allowed_skills'), 'null') NOT IN ('array', 'null') THEN
-                RAISE EXCEPTION 'not a sample object (id, plan, budget_cents, expected_cost_cents, expected_feasible, expected_confidence_min, tags)';
+               OR coalesce(jsonb_typeof(sample->'allowed_skills'), 'null') NOT IN ('array', 'null')
+               OR EXISTS (SELECT FROM jsonb_array_elements(coalesce(sample->'tags', '[]')) t
+                           WHERE jsonb_typeof(t) <> 'string')
+               OR EXISTS (SELECT FROM jsonb_array_elements(CASE jsonb_typeof(sample->'allowed_skills')
+                                                              WHEN 'array' THEN sample->'allowed_skills'
+                                                              ELSE '[]' END) t
+                           WHERE jsonb_typeof(t) <> 'string') THEN
+                RAISE EXCEPTION 'not a sample object (id: string, plan: array, budget_cents, expected_cost_cents and expected_confidence_min: numbers, expected_feasible: boolean, tags and allowed_skills: arrays of strings)';
             END IF;
             INSERT INTO costsim.dataset_samples (dataset_id, version, line_number, sample_id, plan, budget_cents,
                                                  allowed_skills, expected_cost_cents, expected_feasible,
@@ -470,6 +478,11 @@ BEGIN
             USING ERRCODE = 'no_data_found';
     END IF;
     hash := encode(sha256(convert_to(content, 'UTF8')), 'hex');
+    SELECT * INTO made FROM costsim.dataset_versions v
+     WHERE v.dataset_id = snapshot_historical_dataset.name AND v.version = 'snapshot-' || left(hash, 16);
+    IF FOUND THEN
+        RETURN made;  -- the same inputs were snapshot already
+    END IF;
     INSERT INTO costsim.datasets (id, name, description, max_mean_abs_error, max_median_abs_error, max_std_abs_error,
                                   max_outlier_rate, max_drift_score, tags, origin)
     SELECT snapshot_historical_dataset.name, snapshot_historical_dataset.name,
