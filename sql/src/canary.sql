@@ -110,6 +110,24 @@ COMMENT ON FUNCTION costsim.judge_canary(integer, integer, integer, integer, int
                                          text[], boolean[]) IS
     'Internal: passed, failed or inconclusive, and why, under costsim.canary_min_samples and costsim.canary_kl_threshold';
 
+-- Internal: the rules of a canary's parameters (22023 naming the caller).
+CREATE FUNCTION costsim.check_canary_arguments(caller text, sample_count integer, drift_threshold double precision)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF sample_count IS NULL OR sample_count NOT BETWEEN 0 AND 100000 THEN
+        RAISE EXCEPTION '%: sample_count must be between 0 and 100000', caller USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF drift_threshold IS NOT NULL AND NOT (drift_threshold > 0 AND drift_threshold <= 1) THEN
+        RAISE EXCEPTION '%: drift_threshold must be in (0, 1]', caller USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION costsim.check_canary_arguments(text, integer, double precision) IS
+    'Internal: 22023 unless sample_count is 0..100000 and drift_threshold NULL or in (0, 1]';
+
 -- Internal: a canary report in state running, its parameters checked and resolved.
 CREATE FUNCTION costsim.open_canary_report(sample_count integer, drift_threshold double precision,
                                            as_of timestamptz, request bigint DEFAULT NULL)
@@ -120,12 +138,7 @@ CREATE FUNCTION costsim.open_canary_report(sample_count integer, drift_threshold
 DECLARE
     report costsim.canary_reports;
 BEGIN
-    IF sample_count IS NULL OR sample_count NOT BETWEEN 0 AND 100000 THEN
-        RAISE EXCEPTION 'run_canary: sample_count must be between 0 and 100000' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF drift_threshold IS NOT NULL AND NOT (drift_threshold > 0 AND drift_threshold <= 1) THEN
-        RAISE EXCEPTION 'run_canary: drift_threshold must be in (0, 1]' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM costsim.check_canary_arguments('run_canary', sample_count, drift_threshold);
     INSERT INTO costsim.canary_reports (request_id, as_of, requested_samples, drift_threshold, model_version, run_by)
     VALUES (request, coalesce(as_of, now()), sample_count,
             coalesce(drift_threshold, current_setting('costsim.drift_threshold')::double precision),
@@ -364,12 +377,7 @@ CREATE FUNCTION costsim.request_canary(sample_count integer DEFAULT 100, drift_t
 DECLARE
     request bigint;
 BEGIN
-    IF sample_count IS NULL OR sample_count NOT BETWEEN 0 AND 100000 THEN
-        RAISE EXCEPTION 'request_canary: sample_count must be between 0 and 100000' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF drift_threshold IS NOT NULL AND NOT (drift_threshold > 0 AND drift_threshold <= 1) THEN
-        RAISE EXCEPTION 'request_canary: drift_threshold must be in (0, 1]' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM costsim.check_canary_arguments('request_canary', sample_count, drift_threshold);
     INSERT INTO costsim.canary_requests (requested_by, sample_count, drift_threshold)
     VALUES (costsim.requesting_actor(), sample_count, drift_threshold)
     RETURNING id INTO request;
@@ -445,14 +453,7 @@ COMMENT ON FUNCTION costsim.unschedule_canary() IS
 REVOKE ALL ON costsim.canary_requests, costsim.canary_reports FROM PUBLIC;
 REVOKE ALL ON SEQUENCE costsim.canary_requests_id_seq, costsim.canary_reports_id_seq FROM PUBLIC;
 REVOKE USAGE ON TYPE costsim.canary_status FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION
-    costsim.judge_canary(integer, integer, integer, integer, integer, integer, costsim.drift_report, text[], boolean[]),
-    costsim.open_canary_report(integer, double precision, timestamptz, bigint), costsim.execute_canary(bigint),
-    costsim.run_canary(integer, double precision, timestamptz), costsim.interrupt_canaries(),
-    costsim.claim_canary_request(integer), costsim.fail_canary(bigint, text), costsim.wake_worker(),
-    costsim.request_canary(integer, double precision), costsim.request_half_open_trial(),
-    costsim.schedule_canary(text), costsim.unschedule_canary()
-    FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA costsim FROM PUBLIC;
 GRANT USAGE ON TYPE costsim.canary_status TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.canary_requests, costsim.canary_reports TO costsim_admin, costsim_auditor;
 GRANT EXECUTE ON FUNCTION costsim.run_canary(integer, double precision, timestamptz),

@@ -508,19 +508,7 @@ REVOKE ALL ON costsim.datasets, costsim.dataset_versions, costsim.dataset_sample
               costsim.reference_datasets FROM PUBLIC;
 REVOKE ALL ON SEQUENCE costsim.dataset_versions_seq_seq, costsim.dataset_validations_id_seq FROM PUBLIC;
 REVOKE USAGE ON TYPE costsim.validation_metrics FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION
-    costsim.requesting_actor(), costsim.load_dataset_version(text, text, text, text, jsonb),
-    costsim.validation_accumulate(internal, double precision, boolean, double precision, double precision,
-                                  double precision, double precision, double precision),
-    costsim.validation_report(internal),
-    costsim.validation_stats(double precision, boolean, double precision, double precision, double precision,
-                             double precision, double precision),
-    costsim.compare_sample(jsonb, bigint, text[], text, double precision),
-    costsim.dataset_version_of(text, text), costsim.dataset_samples(text, text),
-    costsim.dataset_sample_results(text, text, text), costsim.record_validation(text, text, bigint),
-    costsim.known_model_version(text), costsim.validate_dataset(text, text), costsim.validate_all_datasets(text),
-    costsim.anonymize_plan(jsonb), costsim.snapshot_historical_dataset(text, timestamptz, timestamptz, integer)
-    FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA costsim FROM PUBLIC;
 GRANT USAGE ON TYPE costsim.validation_metrics TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.datasets, costsim.dataset_versions, costsim.dataset_samples, costsim.dataset_validations,
                 costsim.reference_datasets
