@@ -75,6 +75,7 @@ COMMENT ON COLUMN costsim.canary_reports.statistics IS
     'The divergence report (spec section 6) of the compared samples: KL with its noise floor, PSI, JS, KS, Wasserstein';
 COMMENT ON COLUMN costsim.canary_reports.golden IS
     'Per golden dataset: id, version, content_sha256, V2 verdict and drift score, the dataset_validations row';
+COMMENT ON COLUMN costsim.canary_reports.passed IS 'true or false once judged; NULL when inconclusive, skipped, interrupted or in error';
 COMMENT ON COLUMN costsim.canary_reports.failure_reasons IS
     'Why it failed (KL above threshold and noise floor, outliers > 5 %, major drift or mismatch > 10 %, a golden dataset not acceptable), or why it is inconclusive';
 COMMENT ON COLUMN costsim.canary_reports.breaker_state IS 'The V2 breaker''s state once the canary had informed it';
@@ -161,6 +162,7 @@ DECLARE
     report costsim.canary_reports;
     outcome record;
     judged record;
+    caller_drift_threshold text := current_setting('costsim.drift_threshold');
 BEGIN
     SELECT * INTO report FROM costsim.canary_reports r WHERE r.id = report_id AND r.status = 'running' FOR UPDATE;
     IF NOT FOUND THEN
@@ -174,6 +176,8 @@ BEGIN
         RETURN report;
     END IF;
 
+    -- The statistics' fail_ratio counts drift scores above the canary's threshold (the caller's is put back).
+    PERFORM set_config('costsim.drift_threshold', report.drift_threshold::text, true);
     WITH recent AS (
         SELECT p.tenant_id, p.input, p.budget_cents, p.allowed_skills
           FROM (SELECT DISTINCT ON (p.input_hash) p.id, p.tenant_id, p.input, p.budget_cents, p.allowed_skills
@@ -250,6 +254,7 @@ BEGIN
            (SELECT count(*) FROM artifacts)::integer AS diff_artifact_count
       INTO outcome
       FROM compared c;
+    PERFORM set_config('costsim.drift_threshold', caller_drift_threshold, true);
 
     judged := costsim.judge_canary(outcome.match_count, outcome.minor_drift_count, outcome.major_drift_count,
                                    outcome.mismatch_count, outcome.v2_error_count, outcome.outlier_count,
@@ -263,14 +268,15 @@ BEGIN
            v2_error_count = outcome.v2_error_count, outlier_count = outcome.outlier_count,
            delta_p50 = (outcome.statistics).delta_p50, delta_p90 = (outcome.statistics).delta_p90,
            statistics = outcome.statistics, golden = coalesce(outcome.golden, '[]'),
-           passed = judged.status = 'passed', failure_reasons = judged.failure_reasons,
+           passed = CASE judged.status WHEN 'passed' THEN true WHEN 'failed' THEN false END,
+           failure_reasons = judged.failure_reasons,
            diff_artifact_count = outcome.diff_artifact_count
      WHERE r.id = report_id
     RETURNING * INTO report;
     -- The breaker hears every judged canary: consecutive failures trip it, and in half_open this is the trial.
     IF report.status IN ('passed', 'failed') THEN
         UPDATE costsim.canary_reports r
-           SET breaker_state = costsim.breaker_canary_result(report.passed, 'canary ' || report.id,
+           SET breaker_state = costsim.breaker_canary_result(report.passed, '#' || report.id,
                                                              jsonb_build_object('canary_id', report.id,
                                                                                 'failure_reasons', report.failure_reasons))
          WHERE r.id = report_id
