@@ -24,6 +24,3 @@ GRANT USAGE ON TYPE costsim.provenance_source, costsim.provenance_status, costsi
 GRANT SELECT ON costsim.v2_coefficients, costsim.provenance, costsim.metrics
     TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT INSERT, UPDATE, DELETE ON costsim.v2_coefficients TO costsim_admin;
-
--- PostgREST re-reads the schema cache.
-NOTIFY pgrst, 'reload schema';
