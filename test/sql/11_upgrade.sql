@@ -10,12 +10,12 @@ CREATE TEMP TABLE fresh_objects AS
        AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'costsim');
 CREATE TEMP TABLE fresh_privileges AS
     SELECT p.oid::regprocedure::text AS object, coalesce(p.proacl::text, '') AS acl
-      FROM pg_proc p WHERE p.pronamespace = 'costsim'::regnamespace
+      FROM pg_proc p WHERE p.pronamespace IN ('costsim'::regnamespace, 'api'::regnamespace)
     UNION ALL
-    SELECT c.oid::regclass::text, coalesce(c.relacl::text, '') FROM pg_class c WHERE c.relnamespace = 'costsim'::regnamespace
+    SELECT c.oid::regclass::text, coalesce(c.relacl::text, '') FROM pg_class c WHERE c.relnamespace IN ('costsim'::regnamespace, 'api'::regnamespace)
     UNION ALL
     SELECT t.oid::regtype::text, coalesce(t.typacl::text, '') FROM pg_type t
-     WHERE t.typnamespace = 'costsim'::regnamespace AND t.typtype IN ('e', 'c') AND t.typrelid = 0;
+     WHERE t.typnamespace IN ('costsim'::regnamespace, 'api'::regnamespace) AND t.typtype IN ('e', 'c', 'd') AND t.typrelid = 0;
 CREATE TEMP TABLE fresh_version AS SELECT extversion FROM pg_extension WHERE extname = 'costsim';
 -- Table shapes: columns (order, type, nullability, default) and constraints.
 CREATE FUNCTION pg_temp.table_shapes() RETURNS TABLE (object text, shape text) LANGUAGE sql AS $$
@@ -24,10 +24,10 @@ CREATE FUNCTION pg_temp.table_shapes() RETURNS TABLE (object text, shape text) L
            || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-     WHERE c.relnamespace = 'costsim'::regnamespace AND c.relkind IN ('r', 'v')
+     WHERE c.relnamespace IN ('costsim'::regnamespace, 'api'::regnamespace) AND c.relkind IN ('r', 'v')
     UNION ALL
     SELECT k.conrelid::regclass::text || ' constraint ' || k.conname, pg_get_constraintdef(k.oid)
-      FROM pg_constraint k WHERE k.connamespace = 'costsim'::regnamespace
+      FROM pg_constraint k WHERE k.connamespace IN ('costsim'::regnamespace, 'api'::regnamespace)
 $$;
 CREATE TEMP TABLE fresh_shapes AS SELECT * FROM pg_temp.table_shapes();
 CREATE TEMP TABLE fresh_datasets AS SELECT dataset_id, version, content_sha256, sample_count FROM costsim.dataset_versions;
@@ -50,13 +50,13 @@ SELECT set_eq(
     'the upgraded extension has exactly the objects of a fresh install');
 SELECT set_eq(
     $$SELECT p.oid::regprocedure::text, coalesce(p.proacl::text, '') FROM pg_proc p
-       WHERE p.pronamespace = 'costsim'::regnamespace
+       WHERE p.pronamespace IN ('costsim'::regnamespace, 'api'::regnamespace)
       UNION ALL
       SELECT c.oid::regclass::text, coalesce(c.relacl::text, '') FROM pg_class c
-       WHERE c.relnamespace = 'costsim'::regnamespace
+       WHERE c.relnamespace IN ('costsim'::regnamespace, 'api'::regnamespace)
       UNION ALL
       SELECT t.oid::regtype::text, coalesce(t.typacl::text, '') FROM pg_type t
-       WHERE t.typnamespace = 'costsim'::regnamespace AND t.typtype IN ('e', 'c') AND t.typrelid = 0$$,
+       WHERE t.typnamespace IN ('costsim'::regnamespace, 'api'::regnamespace) AND t.typtype IN ('e', 'c', 'd') AND t.typrelid = 0$$,
     $$SELECT object, acl FROM fresh_privileges$$,
     'the upgraded objects have exactly the privileges of a fresh install');
 SELECT is((SELECT count(*) FROM costsim.v2_coefficients WHERE model_version = '9.0.0'), 1::bigint,
