@@ -2,8 +2,9 @@
 -- Views are security_invoker and functions SECURITY INVOKER unless they must not be (then they pin search_path),
 -- so a caller's rights are those of its role (from the JWT's role claim) on the costsim objects underneath, and
 -- row-level security scopes every tenant-owned read to the JWT's tenant_id claim. Parameters are named, there are
--- no overloads, reads are STABLE so that GET works; anything that writes (even an audit row) is VOLATILE, which
--- PostgREST serves on POST only (it runs every GET read-only).
+-- no overloads, reads are STABLE so that GET works; anything that writes (even an audit row) is VOLATILE and is
+-- called with POST: PostgREST runs every GET read-only, so a GET of it fails with 25006 (405) — except simulate,
+-- whose shadow row is best-effort: on GET it answers, and the row it could not write is counted.
 
 -- PostgREST's roles: `authenticator` logs in and switches to the JWT's role; `anon` is who has no JWT.
 DO $roles$
@@ -118,15 +119,16 @@ $$;
 COMMENT ON FUNCTION api.v2_reset(text) IS
     'POST /rpc/v2_reset (seed POST /costsim/v2/reset): re-enables V2 (closes the breaker, resolves its incident) as the JWT''s subject; admins';
 
-CREATE FUNCTION api.v2_incidents(include_resolved boolean DEFAULT false, "limit" integer DEFAULT 50)
+-- max_incidents, not limit: PostgREST keeps `limit` in a query string for its own paging.
+CREATE FUNCTION api.v2_incidents(include_resolved boolean DEFAULT false, max_incidents integer DEFAULT 50)
     RETURNS SETOF costsim.incidents
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT * FROM costsim.incidents(include_resolved, "limit")
+    SELECT * FROM costsim.incidents(include_resolved, max_incidents)
 $$;
 COMMENT ON FUNCTION api.v2_incidents(boolean, integer) IS
-    'GET /rpc/v2_incidents (seed GET /costsim/v2/incidents): breaker incidents, newest first; limit 1..1000';
+    'GET /rpc/v2_incidents?include_resolved=true&max_incidents=50 (seed GET /costsim/v2/incidents): breaker incidents, newest first; max_incidents 1..1000';
 
 -- ---- divergence: every role, scoped to the caller's tenant ----
 

@@ -510,6 +510,7 @@ REVOKE ALL ON SEQUENCE costsim.dataset_versions_seq_seq, costsim.dataset_validat
 REVOKE USAGE ON TYPE costsim.validation_metrics FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA costsim FROM PUBLIC;
 GRANT USAGE ON TYPE costsim.validation_metrics TO costsim_backend, costsim_admin, costsim_auditor;
+GRANT EXECUTE ON FUNCTION costsim.requesting_actor() TO costsim_backend, costsim_admin, costsim_auditor;
 GRANT SELECT ON costsim.datasets, costsim.dataset_versions, costsim.dataset_samples, costsim.dataset_validations,
                 costsim.reference_datasets
     TO costsim_backend, costsim_admin, costsim_auditor;
