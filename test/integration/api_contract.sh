@@ -677,4 +677,14 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
 assert len(rows) == 3 and all(r["entity_type"] == "order" and r["tenant_id"] == sys.argv[2] for r in rows), rows' "$TMP/body" "$TA"
 
+
+# ---------------------------------------------------------------- schema reload
+# PostgREST re-reads its schema cache on NOTIFY pgrst: the installed install and upgrade scripts end with it.
+ext_dir="$(pg_config --sharedir)/extension"
+version=$(psql -X -A -t -c "SELECT extversion FROM pg_extension WHERE extname = 'costsim'")
+for script in "$ext_dir/costsim--$version.sql" "$ext_dir"/costsim--*--"$version".sql; do
+  check "$(basename "$script") ends with NOTIFY pgrst, 'reload schema'" \
+    equals "NOTIFY pgrst, 'reload schema';" "$(grep -v '^[[:space:]]*$' "$script" | tail -n 1)"
+done
+
 finish
