@@ -30,7 +30,8 @@ check "the breaker starts closed" equals closed "$(psql_q -c "SELECT state FROM 
 incidents_before=$(psql_q -c "SELECT count(*) FROM costsim.incidents")
 last_incident=$(psql_q -c "SELECT coalesce(max(id), 0) FROM costsim.incidents")
 alerts_before=$(psql_q -c "SELECT count(*) FROM costsim.alerts")
-history_before=$(PGOPTIONS="-c costsim.tenant_id=_system" psql_q -c "SELECT count(*) FROM costsim.status_history")
+# As a superuser this session bypasses row-level security: name the tenant (seq is per tenant).
+history_before=$(psql_q -c "SELECT count(*) FROM costsim.status_history WHERE tenant_id = '_system'")
 provenance_before=$(psql_q -c "SELECT count(*) FROM costsim.provenance")
 
 # A listener, for the duration of the load (psql prints notifications after each command it runs).
@@ -55,7 +56,7 @@ check "exactly one alert queued: CostSimV2Disabled, severity p1" \
   "$(psql_q -c "SELECT (SELECT count(*) FROM costsim.alerts) || '|' || (payload->'labels'->>'alertname') || '|' || (payload->'labels'->>'severity') FROM costsim.alerts ORDER BY id DESC LIMIT 1")"
 check "exactly one status_history row for the trip (closed -> open) in tenant _system" \
   equals "$((history_before + 1))|closed|open" \
-  "$(PGOPTIONS="-c costsim.tenant_id=_system" psql_q -c "SELECT (SELECT count(*) FROM costsim.status_history) || '|' || old_status || '|' || new_status FROM costsim.status_history ORDER BY seq DESC LIMIT 1")"
+  "$(psql_q -c "SELECT (SELECT count(*) FROM costsim.status_history WHERE tenant_id = '_system') || '|' || old_status || '|' || new_status FROM costsim.status_history WHERE tenant_id = '_system' ORDER BY seq DESC LIMIT 1")"
 shadowed=$(($(psql_q -c "SELECT count(*) FROM costsim.provenance") - provenance_before))
 echo "# shadow evaluations recorded before the breaker opened: $shadowed of 400 calls"
 check "V2 was shadowed until the breaker opened (at least cb_min_samples = 20), then no more" \
