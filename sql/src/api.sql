@@ -194,25 +194,47 @@ CREATE VIEW api.datasets WITH (security_invoker = true) AS
 COMMENT ON VIEW api.datasets IS
     'GET /datasets (seed GET /costsim/datasets; one: /datasets?id=eq.<id>): each reference dataset at its latest version';
 
-CREATE FUNCTION api.dataset_samples(dataset_id text, version text DEFAULT NULL)
-    RETURNS SETOF costsim.dataset_samples
-    LANGUAGE sql STABLE
+-- A dataset the request names that does not exist is 404 (PostgREST: SQLSTATE PTxyz is HTTP xyz).
+CREATE FUNCTION costsim.require_dataset(dataset_id text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT * FROM costsim.dataset_samples(dataset_id, version)
+BEGIN
+    IF NOT EXISTS (SELECT FROM costsim.datasets d WHERE d.id = require_dataset.dataset_id) THEN
+        RAISE SQLSTATE 'PT404' USING MESSAGE = format('unknown dataset "%s"', dataset_id),
+                                     HINT = 'GET /datasets lists them.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION costsim.require_dataset(text) IS
+    'Internal (the API): SQLSTATE PT404 (HTTP 404) when no dataset has this id';
+
+CREATE FUNCTION api.dataset_samples(dataset_id text, version text DEFAULT NULL)
+    RETURNS SETOF costsim.dataset_samples
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM costsim.require_dataset(dataset_id);
+    RETURN QUERY SELECT * FROM costsim.dataset_samples(dataset_id, version);
+END
 $$;
 COMMENT ON FUNCTION api.dataset_samples(text, text) IS
-    'GET /rpc/dataset_samples?dataset_id=<id> (seed GET /costsim/datasets/{id}): a dataset version''s samples; 400 for an unknown dataset';
+    'GET /rpc/dataset_samples?dataset_id=<id> (seed GET /costsim/datasets/{id}): a dataset version''s samples; 404 for an unknown dataset, 400 for an unknown version';
 
 CREATE FUNCTION api.validate_dataset(dataset_id text, model_version text DEFAULT NULL)
     RETURNS costsim.dataset_validations
-    LANGUAGE sql VOLATILE
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT * FROM costsim.validate_dataset(dataset_id, model_version)
+BEGIN
+    PERFORM costsim.require_dataset(dataset_id);
+    RETURN costsim.validate_dataset(dataset_id, model_version);
+END
 $$;
 COMMENT ON FUNCTION api.validate_dataset(text, text) IS
-    'POST /rpc/validate_dataset (seed POST /costsim/datasets/{id}/validate): validates a dataset against a V2 model and records the report';
+    'POST /rpc/validate_dataset (seed POST /costsim/datasets/{id}/validate): validates a dataset against a V2 model and records the report; 404 for an unknown dataset, 400 for an unknown model';
 
 CREATE FUNCTION api.validate_all_datasets(model_version text DEFAULT NULL)
     RETURNS SETOF costsim.dataset_validations
@@ -288,7 +310,7 @@ COMMENT ON FUNCTION api.download(uuid, text, bigint, text) IS
 -- Privileges: nothing for PUBLIC; each endpoint to the roles its costsim objects serve.
 REVOKE ALL ON ALL TABLES IN SCHEMA api FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA api FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION costsim.respond_with_file(text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION costsim.respond_with_file(text, text), costsim.require_dataset(text) FROM PUBLIC;
 REVOKE USAGE ON DOMAIN api."*/*" FROM PUBLIC;
 GRANT USAGE ON DOMAIN api."*/*" TO costsim_backend, costsim_auditor, costsim_admin;
 GRANT EXECUTE ON FUNCTION api.health(), api.v2_status() TO anon, costsim_backend, costsim_auditor, costsim_admin;
@@ -296,7 +318,7 @@ GRANT EXECUTE ON FUNCTION api.simulate(jsonb, integer, text[], text), api.v2_sim
     TO costsim_backend, costsim_admin;
 GRANT EXECUTE ON FUNCTION api.v2_reset(text), api.canary_run(integer, double precision) TO costsim_admin;
 GRANT EXECUTE ON FUNCTION api.v2_incidents(boolean, integer) TO costsim_admin, costsim_auditor;
-GRANT EXECUTE ON FUNCTION costsim.respond_with_file(text, text), api.divergence(timestamptz, timestamptz, text, text),
+GRANT EXECUTE ON FUNCTION costsim.respond_with_file(text, text), costsim.require_dataset(text), api.divergence(timestamptz, timestamptz, text, text),
     api.dataset_samples(text, text), api.entity_history(text, text),
     api.status_history_stats(timestamptz, timestamptz),
     api.status_history_export(text, text, text, text, text, timestamptz, timestamptz),

@@ -505,7 +505,7 @@ is "GET /rpc/dataset_samples?dataset_id=low_variance: 200, 30 samples in line or
   "200|30|true|[100]|[0]|[true]" \
   "$STATUS|$(jget 'len(d)')|$(jget '[r["line_number"] for r in d] == list(range(1, 31))')|$(jget 'sorted(set(r["budget_cents"] for r in d))')|$(jget 'sorted(set(r["expected_cost_cents"] for r in d))')|$(jget 'sorted(set(r["expected_feasible"] for r in d))')"
 request GET "/rpc/dataset_samples?dataset_id=nonexistent" costsim_backend "$BACKEND_A" "$GETH" "$(rows_of "$DATASET_SAMPLES")" nonexistent
-status_is "dataset_samples of an unknown dataset: 400 (22023)" "400 22023"
+status_is "dataset_samples of an unknown dataset: 404 (PT404)" "404 PT404"
 
 VALIDATE=$(row_of '"api"."validate_dataset"("dataset_id" := :'"'a1'"'::text)')
 request POST /rpc/validate_dataset costsim_backend "$BACKEND_A" "$POSTH" "$VALIDATE" low_variance
@@ -516,7 +516,7 @@ is "validate_dataset: the dataset's report, on its content hash, model 2.0.0, va
 check "validate_dataset recorded the report" \
   equals "low_variance|alice" "$(psql_q -c "SELECT dataset_id || '|' || validated_by FROM costsim.dataset_validations WHERE id = '$validation'")"
 request POST /rpc/validate_dataset costsim_backend "$BACKEND_A" "$POSTH" "$VALIDATE" nonexistent
-status_is "validate_dataset of an unknown dataset: 400 (22023)" "400 22023"
+status_is "validate_dataset of an unknown dataset: 404 (PT404)" "404 PT404"
 request POST /rpc/validate_dataset costsim_backend "$BACKEND_A" "$POSTH" \
   "$(row_of '"api"."validate_dataset"("dataset_id" := :'"'a1'"'::text, "model_version" := :'"'a2'"'::text)')" low_variance 9.9.9
 status_is "validate_dataset with an unknown model version: 400 (22023)" "400 22023"
