@@ -9,12 +9,16 @@
 -- PostgREST's roles: `authenticator` logs in and switches to the JWT's role; `anon` is who has no JWT.
 DO $roles$
 BEGIN
+    -- Commented only when created here: a PostgREST deployment may already have them, with its own comments.
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN
         CREATE ROLE anon NOLOGIN;
+        COMMENT ON ROLE anon IS 'PostgREST: requests without a JWT (costsim: api.health and api.v2_status only)';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticator') THEN
         -- NOLOGIN until an operator gives it a password: ALTER ROLE authenticator WITH LOGIN PASSWORD '...'.
         CREATE ROLE authenticator NOLOGIN NOINHERIT;
+        COMMENT ON ROLE authenticator IS
+            'PostgREST: logs in and switches to the JWT''s role (anon, costsim_backend, costsim_auditor, costsim_admin)';
     END IF;
 END
 $roles$;
