@@ -20,6 +20,7 @@
 #      CSV export vs COPY ... TO STDOUT.
 #   7. canary: test/bench/canary.sql, a canary over 10,000 shadow inputs and validate_all_datasets(), per sample,
 #      vs a bare simulate_with_comparison loop over the same inputs.
+#   8. the API layer: test/bench/api.sql, api.simulate (PostgREST's entry point) vs costsim.simulate.
 #
 # Environment: BENCH_SECONDS (15, per pgbench run), BENCH_ROUNDS (2), BENCH_CLIENTS (2),
 #   BENCH_MIN_TIME (0.2, --benchmark_min_time of the core bench), SKIP_CORE=1, SKIP_SQL=1,
@@ -170,4 +171,7 @@ BENCH_SECONDS=10 bash "$BENCH_DIR/status_history.sh"
 
 say "the canary and the dataset validations (test/bench/canary.sql; informational)"
 "$PSQL" -X -v ON_ERROR_STOP=1 -f "$BENCH_DIR/canary.sql"
+
+say "the API layer: api.simulate vs costsim.simulate (test/bench/api.sql; informational)"
+"$PSQL" -X -v ON_ERROR_STOP=1 -v plan="$PLAN" -f "$BENCH_DIR/api.sql"
 exit 0
