@@ -14,6 +14,7 @@ packages=(
   gcovr                                          # coverage report
   python3                                        # datasets/generate.py (the datasets test regenerates them)
   prometheus prometheus-alertmanager prometheus-postgres-exporter   # monitoring: promtool, the alert chain
+  golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev   # test/helm/render (no helm in Debian)
 )
 
 # Node.js and npm read the Parquet exports back in the tests (test/parquet): Debian's packages only when the
