@@ -14,11 +14,11 @@ OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o) $(WORKER_SRCS:.cpp=.o)
 SQL_SOURCES = sql/src/schema.sql sql/src/coefficients.sql sql/src/simulation.sql sql/src/provenance.sql \
               sql/src/metrics.sql sql/src/statistics.sql sql/src/status_history.sql sql/src/breaker.sql \
               sql/src/grants.sql sql/src/datasets.sql build/sql/dataset_files.sql sql/src/canary.sql \
-              sql/src/api.sql sql/src/row_type_privileges.sql
+              sql/src/api.sql sql/src/row_type_privileges.sql sql/src/dumped_sequences.sql
 # An upgrade script is built from the concerns a released version lacks. Released install scripts stay in sql/
 # exactly as they shipped.
 UPGRADE_0.3_0.4 = sql/src/datasets.sql build/sql/dataset_files.sql sql/src/canary.sql sql/src/api.sql \
-                  sql/src/row_type_privileges.sql
+                  sql/src/row_type_privileges.sql sql/src/dumped_sequences.sql
 DATA        = sql/costsim--0.1.sql sql/costsim--0.2.sql sql/costsim--0.3.sql sql/costsim--0.1--0.2.sql \
               sql/costsim--0.2--0.3.sql
 DATA_built  = build/sql/costsim--$(EXT_VERSION).sql build/sql/costsim--0.3--0.4.sql

@@ -1,7 +1,7 @@
 -- The upgrade path: 0.1 then ALTER EXTENSION UPDATE must give exactly what a fresh install of the current
 -- version gives (member objects, their privileges), and keep the data of 0.1's tables.
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 
 CREATE TEMP TABLE fresh_objects AS
     SELECT pg_describe_object(classid, objid, objsubid) AS object
@@ -30,6 +30,16 @@ CREATE FUNCTION pg_temp.table_shapes() RETURNS TABLE (object text, shape text) L
       FROM pg_constraint k WHERE k.connamespace IN ('costsim'::regnamespace, 'api'::regnamespace)
 $$;
 CREATE TEMP TABLE fresh_shapes AS SELECT * FROM pg_temp.table_shapes();
+-- pg_dump: the sequences of the dumped tables that are not dumped themselves (a restore would restart them).
+CREATE FUNCTION pg_temp.undumped_sequences() RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT s.oid::regclass::text
+      FROM pg_extension e
+      JOIN pg_depend d ON d.refobjid = ANY (e.extconfig) AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+      JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+     WHERE e.extname = 'costsim' AND NOT s.oid = ANY (e.extconfig)
+$$;
+SELECT is_empty($$SELECT * FROM pg_temp.undumped_sequences()$$,
+                'a fresh install registers the sequence of every table pg_dump saves');
 CREATE TEMP TABLE fresh_datasets AS SELECT dataset_id, version, content_sha256, sample_count FROM costsim.dataset_versions;
 
 DROP EXTENSION costsim CASCADE;
@@ -100,6 +110,8 @@ SELECT is((SELECT state::text || ' ' || reason FROM costsim.circuit_breakers WHE
           'open before the upgrade', 'the upgrade keeps the breaker''s state');
 SELECT is((SELECT provenance_id FROM costsim.diff_artifacts WHERE tenant_id = 'upgrade'), 1::bigint,
           'the upgrade keeps the diff artifacts');
+SELECT is_empty($$SELECT * FROM pg_temp.undumped_sequences()$$,
+                'the 0.3 -> 0.4 upgrade registers the sequences of the tables pg_dump saves');
 
 SELECT * FROM finish();
 ROLLBACK;
