@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "pg/boundary.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_memory.hpp"
 
@@ -478,14 +479,11 @@ Datum costsim_worker_status(PG_FUNCTION_ARGS)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the costsim background worker needs costsim in shared_preload_libraries"),
                         errhint("Add costsim to shared_preload_libraries and restart the server.")));
-    TupleDesc descriptor;
-    if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "costsim: worker_status must return a record");
     const Shared now = *shared;
     Datum values[6] = {Int32GetDatum(pg::settings::worker_count), Int32GetDatum(now.leader_pid),
                        TimestampTzGetDatum(now.leader_since), TimestampTzGetDatum(now.last_cycle),
                        Int64GetDatum(now.alerts_sent), Int64GetDatum(now.alert_send_failures)};
     bool nulls[6] = {false, now.leader_pid == 0, now.leader_since == 0, now.last_cycle == 0, false, false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(descriptor), values, nulls)));
+    PG_RETURN_DATUM(pg::result_row(pg::result_descriptor(fcinfo), values, nulls));
 }
 }

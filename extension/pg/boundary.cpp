@@ -4,6 +4,8 @@
 #include "pg/metrics_shmem.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
+#include "funcapi.h"
 #include "utils/builtins.h"
 }
 
@@ -44,6 +46,19 @@ void raise(const Failure& failure, Counting counting)
 const char* text_argument(FunctionCallInfo fcinfo, int n)
 {
     return PG_ARGISNULL(n) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+TupleDesc result_descriptor(FunctionCallInfo fcinfo)
+{
+    TupleDesc descriptor;
+    if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "costsim: function returning a record called in a context that cannot accept one");
+    return BlessTupleDesc(descriptor);
+}
+
+Datum result_row(TupleDesc descriptor, Datum* values, bool* nulls)
+{
+    return HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls));
 }
 
 void* allocate(std::size_t bytes, MemoryContext context)

@@ -19,6 +19,7 @@
 extern "C" {
 #include "postgres.h"
 
+#include "access/tupdesc.h"
 #include "fmgr.h"
 }
 
@@ -96,6 +97,11 @@ enum class Counting { plain, schema_errors };
 
 // C phase: text argument n of a SQL function as a C string, nullptr for NULL.
 const char* text_argument(FunctionCallInfo fcinfo, int n);
+
+// C phase: the blessed descriptor of a SQL function's composite result (an ERROR when it has none), and one row
+// of it.
+TupleDesc result_descriptor(FunctionCallInfo fcinfo);
+Datum result_row(TupleDesc descriptor, Datum* values, bool* nulls);
 
 // Memory for the C++ phase, palloc'd in `context`: std::bad_alloc instead of an ERROR.
 void* allocate(std::size_t bytes, MemoryContext context = CurrentMemoryContext);

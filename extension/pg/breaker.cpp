@@ -275,11 +275,8 @@ Datum costsim_breaker_window(PG_FUNCTION_ARGS)
             if (has_p95) p95 = *value;
         }))
         raise(failure);
-    TupleDesc descriptor;
-    if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "costsim: breaker_window must return a record");
     Datum values[3] = {Int32GetDatum(count), Float8GetDatum(p95), Int32GetDatum(last_hour)};
     bool nulls[3] = {false, !has_p95, false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(descriptor), values, nulls)));
+    PG_RETURN_DATUM(result_row(result_descriptor(fcinfo), values, nulls));
 }
 }

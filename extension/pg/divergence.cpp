@@ -114,19 +114,6 @@ Datum float8_array_datum(const Sample& sample)
         construct_array(elements, sample.count, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-TupleDesc result_descriptor(FunctionCallInfo fcinfo)
-{
-    TupleDesc descriptor;
-    if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "costsim: function returning a record called in a context that cannot accept one");
-    return BlessTupleDesc(descriptor);
-}
-
-Datum tuple(TupleDesc descriptor, Datum* values, bool* nulls)
-{
-    return HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls));
-}
-
 // ---- the drift_stats aggregate: its state is four plain arrays in the aggregate's memory context ----
 
 struct Accumulator {
@@ -177,7 +164,7 @@ Datum report_datum(FunctionCallInfo fcinfo, const ReportOut& r)
                         Float8GetDatum(r.ks_pvalue),        Float8GetDatum(r.wasserstein),
                         Float8GetDatum(r.drift_threshold)};
     bool nulls[21] = {false};
-    return tuple(descriptor, values, nulls);
+    return result_row(descriptor, values, nulls);
 }
 
 // ---- divergence_export: rows from an SPI cursor, in batches ----
@@ -280,7 +267,7 @@ Datum costsim_kl_divergence(PG_FUNCTION_ARGS)
                        Float8GetDatum(kl.smoothing),      Float8GetDatum(kl.noise_floor),
                        Float8GetDatum(kl.critical_value), BoolGetDatum(kl.significant)};
     bool nulls[8] = {false};
-    PG_RETURN_DATUM(tuple(result_descriptor(fcinfo), values, nulls));
+    PG_RETURN_DATUM(result_row(result_descriptor(fcinfo), values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_psi);
@@ -301,7 +288,7 @@ Datum costsim_ks_test(PG_FUNCTION_ARGS)
     if (!run_core(failure, [&] { ks = stats::ks_two_sample(vector_of(v1), vector_of(v2)); })) raise(failure);
     Datum values[2] = {Float8GetDatum(ks.statistic), Float8GetDatum(ks.p_value)};
     bool nulls[2] = {false, false};
-    PG_RETURN_DATUM(tuple(result_descriptor(fcinfo), values, nulls));
+    PG_RETURN_DATUM(result_row(result_descriptor(fcinfo), values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_wasserstein);

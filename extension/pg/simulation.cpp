@@ -279,9 +279,7 @@ PG_FUNCTION_INFO_V1(costsim_classify_drift);
 //   RETURNS TABLE(drift_score float8, verdict text, cost_delta_cents bigint, cost_delta_pct float8, feasibility_match boolean)
 Datum costsim_classify_drift(PG_FUNCTION_ARGS)
 {
-    TupleDesc descriptor;
-    if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "costsim.classify_drift must return a composite type");
+    TupleDesc descriptor = result_descriptor(fcinfo);
     Drift drift;
     Failure failure;
     if (!run_core(failure, [&] {
@@ -289,7 +287,6 @@ Datum costsim_classify_drift(PG_FUNCTION_ARGS)
                                    settings::drift_thresholds());
         }))
         raise(failure);
-    descriptor = BlessTupleDesc(descriptor);
     const Oid verdict_type = TupleDescAttr(descriptor, 1)->atttypid;  // costsim.drift_verdict
     Datum values[5] = {Float8GetDatum(drift.drift_score),
                        DirectFunctionCall2(enum_in, CStringGetDatum(to_string(drift.verdict)),
@@ -297,7 +294,7 @@ Datum costsim_classify_drift(PG_FUNCTION_ARGS)
                        Int64GetDatum(drift.cost_delta_cents), Float8GetDatum(drift.cost_delta_pct),
                        BoolGetDatum(drift.feasibility_match)};
     bool nulls[5] = {false, false, false, false, false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls)));
+    PG_RETURN_DATUM(result_row(descriptor, values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_compare);

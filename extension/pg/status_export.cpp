@@ -244,9 +244,6 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
     restore_user(saved);
     audit_export(tenant, export_id_text, nullptr, "created", audit_metadata);
 
-    TupleDesc descriptor;
-    if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "costsim: create_export must return a record");
     Datum result[9] = {export_id,
                        Int64GetDatum(facts.rows),
                        Int64GetDatum(facts.bytes),
@@ -257,7 +254,7 @@ Datum costsim_create_export(PG_FUNCTION_ARGS)
                        Int64GetDatum(expires),
                        CStringGetTextDatum(signature)};
     bool nulls[9] = {false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(descriptor), result, nulls)));
+    PG_RETURN_DATUM(result_row(result_descriptor(fcinfo), result, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_download_export);

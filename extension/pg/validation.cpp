@@ -34,14 +34,6 @@ extern "C" {
 namespace costsim::pg {
 namespace {
 
-TupleDesc result_descriptor(FunctionCallInfo fcinfo)
-{
-    TupleDesc descriptor;
-    if (get_call_result_type(fcinfo, nullptr, &descriptor) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "costsim: function returning a record called in a context that cannot accept one");
-    return BlessTupleDesc(descriptor);
-}
-
 // What compare_sample found, as C values for the C phase (strings palloc'd; nullptr = NULL).
 struct SampleComparison {
     const char* v1_error = nullptr;
@@ -172,7 +164,7 @@ Datum costsim_compare_sample(PG_FUNCTION_ARGS)
     const bool v1_failed = out.v1_error != nullptr, v2_failed = out.v2_error != nullptr;
     bool nulls[10] = {v1_failed, v1_failed, !v1_failed, v2_failed, v2_failed, v2_failed, !v2_failed, !compared,
                       !compared, out.diff_gzip == nullptr};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls)));
+    PG_RETURN_DATUM(result_row(descriptor, values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_validation_accumulate);
@@ -252,7 +244,7 @@ Datum costsim_validation_report(PG_FUNCTION_ARGS)
                        Float8GetDatum(metrics.outlier_rate), Float8GetDatum(metrics.drift_score),
                        CStringGetTextDatum(metrics.acceptable ? "acceptable" : "unacceptable")};
     bool nulls[7] = {false, false, false, false, false, false, false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_descriptor(fcinfo), values, nulls)));
+    PG_RETURN_DATUM(result_row(result_descriptor(fcinfo), values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_judge_canary);
@@ -326,7 +318,7 @@ Datum costsim_judge_canary(PG_FUNCTION_ARGS)
                                            ObjectIdGetDatum(TupleDescAttr(descriptor, 0)->atttypid)),
                        PointerGetDatum(construct_array(reason_texts, reason_count, TEXTOID, -1, false, TYPALIGN_INT))};
     bool nulls[2] = {false, false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls)));
+    PG_RETURN_DATUM(result_row(descriptor, values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(costsim_anonymize_plan);

@@ -416,17 +416,30 @@ $$;
 COMMENT ON FUNCTION costsim.request_half_open_trial() IS
     'Internal (the worker): queues the golden canary (golden datasets only) that decides a half_open breaker, once';
 
+-- Internal: 55000 naming the caller unless pg_cron is installed in this database.
+CREATE FUNCTION costsim.require_pg_cron(caller text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') THEN
+        RAISE EXCEPTION '%: pg_cron is not installed in this database', caller
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name to this database, restart, then CREATE EXTENSION pg_cron.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION costsim.require_pg_cron(text) IS
+    'Internal: 55000 (with how to install it) unless pg_cron is installed in this database';
+
 CREATE FUNCTION costsim.schedule_canary(schedule text DEFAULT '0 3 * * *')
     RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') THEN
-        RAISE EXCEPTION 'schedule_canary: pg_cron is not installed in this database'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name to this database, restart, then CREATE EXTENSION pg_cron.';
-    END IF;
+    PERFORM costsim.require_pg_cron('schedule_canary');
     IF schedule IS NULL OR btrim(schedule) = '' THEN
         RAISE EXCEPTION 'schedule_canary: schedule must be a cron expression' USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -442,10 +455,7 @@ CREATE FUNCTION costsim.unschedule_canary()
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') THEN
-        RAISE EXCEPTION 'unschedule_canary: pg_cron is not installed in this database'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
+    PERFORM costsim.require_pg_cron('unschedule_canary');
     IF NOT EXISTS (SELECT FROM cron.job j WHERE j.jobname = 'costsim-canary' AND j.username = current_user) THEN
         RETURN false;
     END IF;
